@@ -1,0 +1,1 @@
+"""Dreamreel core: the Qt-free model, formats, audio analysis and generation engine."""

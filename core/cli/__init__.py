@@ -1,0 +1,1 @@
+"""The `dreamreel` command line."""

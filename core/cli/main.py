@@ -1,0 +1,68 @@
+"""`dreamreel` entry point: argparse dispatch, one clear line and exit 2 for user errors.
+
+Each subcommand lives in its own module with `register(subparsers)`, which adds a parser and
+sets `func=run(args) -> int`. Modules import heavy things (torch) inside `run`, so `--help`
+stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from dreamreel.core.errors import Cancelled, DreamreelError
+
+SUBCOMMAND_MODULES = (
+    "dreamreel.core.cli.project_cmds",  # import, export, info
+    "dreamreel.core.cli.analyze_cmd",  # analyze
+    "dreamreel.core.cli.models_cmd",  # models list|download|path
+    "dreamreel.core.cli.render_cmd",  # render
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dreamreel",
+        description="Make AI music videos from a song and timed lyrics or prompts.",
+    )
+    parser.add_argument("--version", action="version", version=f"dreamreel {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+            continue  # subcommand not built yet
+        module.register(sub)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dreamreel")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except DreamreelError as e:
+        print(f"dreamreel {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except (Cancelled, KeyboardInterrupt):
+        print(f"dreamreel {args.command}: cancelled", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Picture generation: engines (VQGAN+CLIP, draft), schedule, cache, interpolation, rendering."""

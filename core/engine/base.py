@@ -1,0 +1,71 @@
+"""The contract between the render pipeline and a picture engine (VQGAN+CLIP or draft).
+
+The pipeline (schedule, cache, interpolation, export) only talks to `Engine`; an engine only
+sees `KeyframeSpec`s. Latents are torch tensors of shape (1, C, h, w) on the CPU at the
+boundary, float32; engines may move them to their device internally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import numpy as np
+
+ENGINE_VERSION = "1"  # bump when a change alters pictures for identical inputs
+
+StepCallback = Callable[[int, int, float], bool | None]
+"""callback(step, total_steps, loss) -> True to cancel (the engine raises Cancelled)."""
+
+
+@dataclass(frozen=True)
+class WeightedPrompt:
+    """One text prompt with its weight; negative weights push the picture away."""
+
+    text: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class KeyframeSpec:
+    """Everything that shapes one keyframe's picture. Hashed (with the engine identity and
+    the init latent's key) into the keyframe cache key."""
+
+    prompts: tuple[WeightedPrompt, ...]
+    width: int
+    height: int
+    seed: int
+    iterations: int
+    learning_rate: float = 0.1
+    cutn: int = 32
+    cut_pow: float = 1.0
+    init_key: str | None = None  # cache key of the keyframe we warm-start from; None = random(seed)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class Engine(Protocol):
+    """A picture engine. Implementations: `VqganClipEngine`, `DraftEngine`."""
+
+    name: str
+
+    def identity(self) -> dict[str, str]:
+        """Model ids, weight hashes and ENGINE_VERSION: everything about the engine that
+        changes pictures. Goes into every cache key."""
+        ...
+
+    def random_latent(self, spec: KeyframeSpec) -> "torch.Tensor":  # noqa: F821
+        """A seeded random starting latent for `spec` (same seed -> same tensor)."""
+        ...
+
+    def keyframe(
+        self, spec: KeyframeSpec, init: "torch.Tensor", callback: StepCallback | None = None  # noqa: F821
+    ) -> "torch.Tensor":  # noqa: F821
+        """Optimise `init` for `spec.iterations` steps towards `spec.prompts`; return the latent."""
+        ...
+
+    def decode(self, z: "torch.Tensor") -> np.ndarray:  # noqa: F821
+        """Decode latents (N, C, h, w), continuous (not re-quantised) -> uint8 (N, H, W, 3)."""
+        ...

@@ -1,0 +1,377 @@
+"""The Dreamreel project model: Project, Block, Style, RenderSettings, and their JSON form.
+
+Times are integer milliseconds. The project file (`*.dreamreel`) is plain JSON with a
+`format_version`; `load_project` validates and names the first problem by its JSON path.
+Every edit goes through `dreamreel.core.commands`, which announces changes on `Project.changed`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from dreamreel.core.atomic import atomic_write_text
+from dreamreel.core.errors import ProjectError
+from dreamreel.core.events import Signal
+
+FORMAT_VERSION = 1
+MIN_BLOCK_MS = 50
+CONTINUITY_MODES = ("chain", "per-block")
+INTERPOLATIONS = ("linear", "slerp")
+ENGINES = ("draft", "vqgan-clip")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def new_id() -> str:
+    """A short stable block id."""
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass
+class WordTiming:
+    """One word of an enhanced-LRC line with its own start time."""
+
+    start_ms: int
+    text: str
+
+
+@dataclass
+class Prompt:
+    """A weighted text phrase, e.g. `oil painting:1.0`. Negative weights push away."""
+
+    text: str
+    weight: float = 1.0
+
+    def __str__(self) -> str:
+        return self.text if self.weight == 1.0 else f"{self.text}:{self.weight:g}"
+
+
+@dataclass
+class Style:
+    """Global (or per-block) style: weighted phrases joined to each block's prompt."""
+
+    phrases: list[Prompt] = field(default_factory=list)
+    negatives: list[Prompt] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    """A timed prompt: shows from start_ms (inclusive) to end_ms (exclusive)."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    id: str = field(default_factory=new_id)
+    secondary: str = ""
+    words: list[WordTiming] = field(default_factory=list)
+    style: Style | None = None
+    seed: int | None = None
+    iterations: int | None = None
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+
+@dataclass
+class AudioRef:
+    """The song. `path` is relative to the project file when the project has been saved."""
+
+    path: str
+    sha256: str = ""
+    duration_ms: int = 0
+    sample_rate: int = 0
+
+
+@dataclass
+class MusicDrive:
+    """How strongly the music drives the picture; 0 turns a mode off (DESIGN §3.5)."""
+
+    effort: float = 0.0  # iterations scale with loudness/onset strength
+    pacing: float = 0.0  # interpolation follows cumulative onset energy
+    pulse: float = 0.0  # zoom/brightness pulse on beats
+    clusters: int = 0  # k for sound clusters; 0 = off
+    cluster_strength: float = 0.0
+
+
+@dataclass
+class RenderSettings:
+    """Everything that shapes the rendered pictures, besides the blocks and style."""
+
+    width: int = 256
+    height: int = 256
+    fps: int = 30
+    keyframes_per_second: float = 2.0
+    iterations_first: int = 200
+    iterations: int = 30
+    learning_rate: float = 0.1
+    cutn: int = 32
+    cut_pow: float = 1.0
+    seed: int = 0
+    continuity: str = "chain"
+    interpolation: str = "linear"
+    engine: str = "draft"
+    vqgan: str = "vqgan_imagenet_f16_16384"
+    clip_model: str = "ViT-B-32"
+    clip_pretrained: str = "openai"
+    device: str = "auto"
+    burn_lyrics: bool = False
+    music: MusicDrive = field(default_factory=MusicDrive)
+
+
+@dataclass
+class Project:
+    """A song, its timed blocks, the style and the render settings."""
+
+    blocks: list[Block] = field(default_factory=list)
+    style: Style = field(default_factory=Style)
+    render: RenderSettings = field(default_factory=RenderSettings)
+    audio: AudioRef | None = None
+    tags: dict[str, str] = field(default_factory=dict)  # LRC ID tags, verbatim, in order
+    title: str = ""
+    path: Path | None = field(default=None, compare=False, repr=False)
+    changed: Signal = field(default_factory=Signal, compare=False, repr=False)
+
+    @property
+    def duration_ms(self) -> int | None:
+        """The song's length when known, else None."""
+        return self.audio.duration_ms if self.audio and self.audio.duration_ms > 0 else None
+
+    def block(self, block_id: str) -> Block:
+        for b in self.blocks:
+            if b.id == block_id:
+                return b
+        raise KeyError(block_id)
+
+    def index_of(self, block_id: str) -> int:
+        for i, b in enumerate(self.blocks):
+            if b.id == block_id:
+                return i
+        raise KeyError(block_id)
+
+    def block_at(self, t_ms: int) -> Block | None:
+        """The block showing at t_ms, if any."""
+        for b in self.blocks:
+            if b.start_ms <= t_ms < b.end_ms:
+                return b
+        return None
+
+    def audio_path(self) -> Path | None:
+        """Absolute path of the song, resolved against the project file's folder."""
+        if self.audio is None:
+            return None
+        p = Path(self.audio.path)
+        if not p.is_absolute() and self.path is not None:
+            p = self.path.parent / p
+        return p
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def project_to_dict(project: Project) -> dict[str, Any]:
+    """The JSON-ready form of a project (without its path and observers)."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "title": project.title,
+        "audio": asdict(project.audio) if project.audio else None,
+        "tags": dict(project.tags),
+        "style": asdict(project.style),
+        "render": asdict(project.render),
+        "blocks": [asdict(b) for b in project.blocks],
+    }
+
+
+def save_project(project: Project, path: str | Path) -> None:
+    """Write the project atomically (temp file, fsync, rename); audio path stored relative."""
+    path = Path(path).absolute()
+    audio_abs = project.audio_path()
+    data = project_to_dict(project)
+    if audio_abs is not None and data["audio"] is not None:
+        try:
+            data["audio"]["path"] = str(Path(_relpath(audio_abs, path.parent)))
+        except ValueError:
+            data["audio"]["path"] = str(audio_abs)
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if project.audio is not None:
+        project.audio.path = data["audio"]["path"]
+    project.path = path
+
+
+def _relpath(target: Path, start: Path) -> str:
+    import os
+
+    return os.path.relpath(target.absolute(), start.absolute())
+
+
+def load_project(path: str | Path) -> Project:
+    """Read and validate a project file; ProjectError names the file and the JSON path."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ProjectError(f"{path}: no such project file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ProjectError(f"{path}: cannot read project file ({e})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ProjectError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    try:
+        project = project_from_dict(data)
+    except ProjectError as e:
+        raise ProjectError(f"{path}: {e}") from None
+    project.path = path.absolute()
+    return project
+
+
+MIGRATIONS: dict[int, Any] = {}
+"""format_version -> function(dict) -> dict upgrading to version + 1."""
+
+
+def project_from_dict(data: Any) -> Project:
+    """Validate and build a Project from its JSON form (after migrating old versions)."""
+    if not isinstance(data, dict):
+        raise ProjectError("top level: must be an object")
+    version = data.get("format_version")
+    if not isinstance(version, int):
+        raise ProjectError("format_version: missing or not an integer")
+    if version > FORMAT_VERSION:
+        raise ProjectError(
+            f"format_version: {version} is newer than this Dreamreel understands "
+            f"({FORMAT_VERSION}); update Dreamreel"
+        )
+    while version < FORMAT_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+    audio = data.get("audio")
+    project = Project(
+        title=_typed(data, "title", str, "", "title"),
+        audio=_dataclass(AudioRef, audio, "audio") if audio is not None else None,
+        tags=_typed(data, "tags", dict, {}, "tags"),
+        style=_style(data.get("style", {}), "style"),
+        render=_render(data.get("render", {}), "render"),
+        blocks=[_block(b, f"blocks[{i}]") for i, b in enumerate(_typed(data, "blocks", list, [], "blocks"))],
+    )
+    validate_blocks(project.blocks, project.duration_ms)
+    return project
+
+
+def validate_blocks(blocks: list[Block], duration_ms: int | None, *, allow_overlap: bool = False) -> None:
+    """Raise ProjectError naming the first block that breaks an invariant."""
+    seen: set[str] = set()
+    prev: Block | None = None
+    for i, b in enumerate(blocks):
+        where = f"blocks[{i}]"
+        if b.id in seen:
+            raise ProjectError(f"{where}.id: duplicate id {b.id!r}")
+        seen.add(b.id)
+        if b.start_ms < 0:
+            raise ProjectError(f"{where}.start_ms: must be >= 0")
+        if b.end_ms - b.start_ms < MIN_BLOCK_MS:
+            raise ProjectError(f"{where}.end_ms: must be at least {MIN_BLOCK_MS} ms after start_ms")
+        if duration_ms is not None and b.end_ms > duration_ms:
+            raise ProjectError(f"{where}.end_ms: {b.end_ms} is past the end of the song ({duration_ms} ms)")
+        if prev is not None:
+            if b.start_ms < prev.start_ms:
+                raise ProjectError(f"{where}.start_ms: blocks must be sorted by start time")
+            if not allow_overlap and b.start_ms < prev.end_ms:
+                raise ProjectError(f"{where}.start_ms: overlaps the previous block (ends {prev.end_ms})")
+        prev = b
+
+
+def _typed(data: dict, key: str, typ: type, default: Any, where: str) -> Any:
+    value = data.get(key, default)
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+        raise ProjectError(f"{where}: must be {typ.__name__}")
+    return value
+
+
+def _dataclass(cls: type, data: Any, where: str):
+    if not isinstance(data, dict):
+        raise ProjectError(f"{where}: must be an object")
+    kwargs = {}
+    for f in fields(cls):
+        if f.name in data:
+            typ = {"int": int, "float": float, "str": str, "bool": bool}.get(str(f.type))
+            kwargs[f.name] = _typed(data, f.name, typ, None, f"{where}.{f.name}") if typ else data[f.name]
+    try:
+        return cls(**kwargs)
+    except TypeError as e:
+        raise ProjectError(f"{where}: {e}") from None
+
+
+def _prompts(data: Any, where: str) -> list[Prompt]:
+    if not isinstance(data, list):
+        raise ProjectError(f"{where}: must be a list")
+    return [_dataclass(Prompt, p, f"{where}[{i}]") for i, p in enumerate(data)]
+
+
+def _style(data: Any, where: str) -> Style:
+    if not isinstance(data, dict):
+        raise ProjectError(f"{where}: must be an object")
+    return Style(
+        phrases=_prompts(data.get("phrases", []), f"{where}.phrases"),
+        negatives=_prompts(data.get("negatives", []), f"{where}.negatives"),
+    )
+
+
+def _render(data: Any, where: str) -> RenderSettings:
+    if not isinstance(data, dict):
+        raise ProjectError(f"{where}: must be an object")
+    data = dict(data)
+    music = _dataclass(MusicDrive, data.pop("music", {}), f"{where}.music")
+    settings = _dataclass(RenderSettings, data, where)
+    settings.music = music
+    problem = check_render_settings(settings)
+    if problem:
+        raise ProjectError(f"{where}.{problem}")
+    return settings
+
+
+def check_render_settings(s: RenderSettings) -> str | None:
+    """Return "field: problem" for the first invalid setting, or None."""
+    if s.width < 16 or s.height < 16 or s.width % 2 or s.height % 2:
+        return f"width/height: {s.width}x{s.height} must be even and at least 16"
+    if not 1 <= s.fps <= 120:
+        return f"fps: {s.fps} must be between 1 and 120"
+    if not 0 < s.keyframes_per_second <= s.fps:
+        return f"keyframes_per_second: {s.keyframes_per_second} must be > 0 and <= fps"
+    if s.iterations_first < 0 or s.iterations < 0:
+        return "iterations: must be >= 0"
+    if s.learning_rate <= 0:
+        return "learning_rate: must be > 0"
+    if s.cutn < 1:
+        return "cutn: must be >= 1"
+    if s.continuity not in CONTINUITY_MODES:
+        return f"continuity: {s.continuity!r} is not one of {', '.join(CONTINUITY_MODES)}"
+    if s.interpolation not in INTERPOLATIONS:
+        return f"interpolation: {s.interpolation!r} is not one of {', '.join(INTERPOLATIONS)}"
+    if s.engine not in ENGINES:
+        return f"engine: {s.engine!r} is not one of {', '.join(ENGINES)}"
+    if s.device not in DEVICES:
+        return f"device: {s.device!r} is not one of {', '.join(DEVICES)}"
+    return None
+
+
+def _block(data: Any, where: str) -> Block:
+    if not isinstance(data, dict):
+        raise ProjectError(f"{where}: must be an object")
+    data = dict(data)
+    words = [_dataclass(WordTiming, w, f"{where}.words[{i}]") for i, w in enumerate(data.pop("words", []) or [])]
+    style = data.pop("style", None)
+    for key in ("text", "start_ms", "end_ms"):
+        if key not in data:
+            raise ProjectError(f"{where}.{key}: missing")
+    for key in ("seed", "iterations"):
+        if data.get(key) is not None and (not isinstance(data[key], int) or isinstance(data[key], bool)):
+            raise ProjectError(f"{where}.{key}: must be an integer or null")
+    block = _dataclass(Block, data, where)
+    block.words = words
+    block.style = _style(style, f"{where}.style") if style is not None else None
+    return block

@@ -1,0 +1,1 @@
+"""The Dreamreel editor (PySide6 + pyqtgraph). Observes and edits a core Project."""

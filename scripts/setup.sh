@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Fresh-machine setup: system libraries for Qt/QtMultimedia, a venv in .venv, and Dreamreel
+# installed editable with its test extras. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  # libpulse0: QtMultimedia; libegl1/libxkbcommon0/libdbus-1-3/libgl1/libfontconfig1: Qt offscreen.
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    libpulse0 libegl1 libxkbcommon0 libdbus-1-3 libgl1 libfontconfig1 >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+# torch is big: install it first, pinned to what this platform's wheels provide.
+# Users without a GPU can set DREAMREEL_TORCH to a CPU-only build (see README).
+.venv/bin/python -m pip install -q ${DREAMREEL_TORCH:-torch==2.14.1 torchvision==0.29.1}
+.venv/bin/python -m pip install -q -e '.[dev]'
