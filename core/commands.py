@@ -1,0 +1,317 @@
+"""Edit commands: every change to a Project goes through one of these.
+
+A command validates against the current project first and raises `CommandError` without
+changing anything when it fails (Kdenlive/OpenShot style all-or-nothing edits). `apply` does the
+work, `undo` restores exactly what `apply` changed; both announce a `Change` on
+`project.changed`. The editor wraps each command in a QUndoCommand (work in redo()).
+
+Most timing commands are expressed as a `SetTimes` (a set of blocks getting new start/end), so
+validation and undo live in one place.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+
+from dreamreel.core.errors import CommandError, ProjectError
+from dreamreel.core.events import Change
+from dreamreel.core.project import MIN_BLOCK_MS, Block, Project, RenderSettings, Style, new_id, validate_blocks
+from dreamreel.core.project import check_render_settings
+
+
+class Command:
+    """Base class. Subclasses implement `_do(project) -> Change` and `_undo(project) -> Change`."""
+
+    label = "Edit"
+
+    def apply(self, project: Project) -> None:
+        change = self._do(project)
+        project.changed.emit(change)
+
+    def undo(self, project: Project) -> None:
+        change = self._undo(project)
+        project.changed.emit(change)
+
+    def merge(self, other: Command) -> bool:
+        """Absorb `other` (applied right after self) into self; True when merged (nudges)."""
+        return False
+
+    def _do(self, project: Project) -> Change:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _undo(self, project: Project) -> Change:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _check(blocks: list[Block], project: Project, allow_overlap: bool = False) -> None:
+    try:
+        validate_blocks(blocks, project.duration_ms, allow_overlap=allow_overlap)
+    except ProjectError as e:
+        raise CommandError(str(e)) from None
+
+
+def _sorted(blocks: list[Block]) -> list[Block]:
+    return sorted(blocks, key=lambda b: b.start_ms)  # stable: equal starts keep their order
+
+
+@dataclass
+class _Snapshot(Command):
+    """Replace the whole block list with a validated new one; undo puts the old list back.
+
+    The simplest correct all-or-nothing edit: blocks are small, so copying them is cheap.
+    """
+
+    _before: list[Block] | None = field(default=None, init=False, repr=False)
+    _after: list[Block] | None = field(default=None, init=False, repr=False)
+    allow_overlap: bool = field(default=False, kw_only=True)
+
+    def _new_blocks(self, project: Project) -> list[Block]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _do(self, project: Project) -> Change:
+        if self._after is None:
+            after = _sorted(self._new_blocks(project))
+            _check(after, project, self.allow_overlap)
+            self._before, self._after = project.blocks, after
+        project.blocks = list(self._after)
+        return _diff(self._before, self._after)
+
+    def _undo(self, project: Project) -> Change:
+        project.blocks = list(self._before)
+        return _diff(self._after, self._before)
+
+
+def _diff(before: list[Block], after: list[Block]) -> Change:
+    old = {b.id: b for b in before}
+    new = {b.id: b for b in after}
+    changed = {i for i in old.keys() & new.keys() if old[i] != new[i]}
+    return Change(
+        "blocks",
+        block_ids=frozenset(changed),
+        added=frozenset(new.keys() - old.keys()),
+        removed=frozenset(old.keys() - new.keys()),
+    )
+
+
+def _get(project: Project, block_id: str) -> Block:
+    try:
+        return project.block(block_id)
+    except KeyError:
+        raise CommandError(f"no block with id {block_id!r}") from None
+
+
+@dataclass
+class SetTimes(_Snapshot):
+    """Give blocks new (start_ms, end_ms). The base of move, resize, nudge and ripple edits."""
+
+    times: dict[str, tuple[int, int]] = field(default_factory=dict)
+    label: str = "Change timing"
+
+    def _new_blocks(self, project):
+        for block_id in self.times:
+            _get(project, block_id)
+        return [
+            replace(b, start_ms=int(self.times[b.id][0]), end_ms=int(self.times[b.id][1])) if b.id in self.times else b
+            for b in project.blocks
+        ]
+
+    def merge(self, other: Command) -> bool:
+        if type(other) is not SetTimes or other.label != self.label or other.times.keys() != self.times.keys():
+            return False
+        self.times = other.times
+        self._after = other._after
+        return True
+
+
+def move_blocks(project: Project, ids: list[str], delta_ms: int, *, allow_overlap: bool = False) -> SetTimes:
+    """Move several blocks by the same delta (one undo step for a multi-select drag)."""
+    times = {i: (_get(project, i).start_ms + delta_ms, _get(project, i).end_ms + delta_ms) for i in ids}
+    return SetTimes(times=times, label="Move", allow_overlap=allow_overlap)
+
+
+def resize_block(project: Project, block_id: str, *, start_ms: int | None = None, end_ms: int | None = None,
+                 allow_overlap: bool = False) -> SetTimes:
+    """Move one block's start and/or end edge."""
+    b = _get(project, block_id)
+    times = {block_id: (b.start_ms if start_ms is None else start_ms, b.end_ms if end_ms is None else end_ms)}
+    return SetTimes(times=times, label="Resize", allow_overlap=allow_overlap)
+
+
+def nudge_blocks(project: Project, ids: list[str], delta_ms: int) -> SetTimes:
+    """Like move_blocks, but consecutive nudges of the same blocks merge into one undo step."""
+    cmd = move_blocks(project, ids, delta_ms)
+    cmd.label = "Nudge"
+    return cmd
+
+
+def shift_all(project: Project, from_ms: int, delta_ms: int) -> SetTimes:
+    """Ripple: shift every block starting at or after `from_ms` by `delta_ms`."""
+    times = {b.id: (b.start_ms + delta_ms, b.end_ms + delta_ms) for b in project.blocks if b.start_ms >= from_ms}
+    if not times:
+        raise CommandError(f"no blocks start at or after {from_ms} ms")
+    return SetTimes(times=times, label="Shift all")
+
+
+@dataclass
+class InsertBlock(_Snapshot):
+    """Insert a new block (its times must fit between its neighbours)."""
+
+    block: Block = None
+    label: str = "Insert block"
+
+    def _new_blocks(self, project):
+        if any(b.id == self.block.id for b in project.blocks):
+            raise CommandError(f"a block with id {self.block.id!r} already exists")
+        return project.blocks + [self.block]
+
+
+@dataclass
+class DeleteBlocks(_Snapshot):
+    """Delete blocks by id."""
+
+    ids: list[str] = field(default_factory=list)
+    label: str = "Delete"
+
+    def _new_blocks(self, project):
+        for i in self.ids:
+            _get(project, i)
+        return [b for b in project.blocks if b.id not in set(self.ids)]
+
+
+@dataclass
+class ReplaceBlocks(_Snapshot):
+    """Replace all blocks at once (e.g. importing lyrics into a project)."""
+
+    blocks: list[Block] = field(default_factory=list)
+    label: str = "Replace blocks"
+
+    def _new_blocks(self, project):
+        return list(self.blocks)
+
+
+@dataclass
+class SplitBlock(_Snapshot):
+    """Split a block at `at_ms`; the right half gets a new id and the same text."""
+
+    block_id: str = ""
+    at_ms: int = 0
+    new_id: str = field(default_factory=new_id)
+    label: str = "Split"
+
+    def _new_blocks(self, project):
+        b = _get(project, self.block_id)
+        if not (b.start_ms + MIN_BLOCK_MS <= self.at_ms <= b.end_ms - MIN_BLOCK_MS):
+            raise CommandError(f"cannot split at {self.at_ms} ms: both halves must be at least {MIN_BLOCK_MS} ms")
+        left = replace(b, end_ms=self.at_ms, words=[w for w in b.words if w.start_ms < self.at_ms])
+        right = replace(b, id=self.new_id, start_ms=self.at_ms, words=[w for w in b.words if w.start_ms >= self.at_ms])
+        return [x for x in project.blocks if x.id != b.id] + [left, right]
+
+
+@dataclass
+class MergeWithNext(_Snapshot):
+    """Merge a block with the one after it: one block spanning both, texts joined."""
+
+    block_id: str = ""
+    label: str = "Merge"
+
+    def _new_blocks(self, project):
+        i = project.index_of(_get(project, self.block_id).id)
+        if i + 1 >= len(project.blocks):
+            raise CommandError("the last block has no next block to merge with")
+        a, b = project.blocks[i], project.blocks[i + 1]
+        secondary = "\n".join(t for t in (a.secondary, b.secondary) if t)
+        merged = replace(a, end_ms=max(a.end_ms, b.end_ms), text=f"{a.text} {b.text}".strip(),
+                         secondary=secondary, words=a.words + b.words)
+        return project.blocks[:i] + [merged] + project.blocks[i + 2:]
+
+
+@dataclass
+class SetBlockFields(_Snapshot):
+    """Set content fields of one block: text, secondary, style, seed, iterations, words."""
+
+    block_id: str = ""
+    fields: dict = field(default_factory=dict)
+    label: str = "Edit block"
+
+    EDITABLE = ("text", "secondary", "style", "seed", "iterations", "words")
+
+    def _new_blocks(self, project):
+        b = _get(project, self.block_id)
+        bad = set(self.fields) - set(self.EDITABLE)
+        if bad:
+            raise CommandError(f"cannot set {', '.join(sorted(bad))} on a block")
+        if "iterations" in self.fields and self.fields["iterations"] is not None and self.fields["iterations"] < 0:
+            raise CommandError("iterations must be >= 0")
+        new = replace(b, **copy.deepcopy(self.fields))
+        return [new if x.id == b.id else x for x in project.blocks]
+
+
+def set_text(project: Project, block_id: str, text: str, secondary: str | None = None) -> SetBlockFields:
+    """Change a block's text (and optionally its secondary text)."""
+    fields = {"text": text} if secondary is None else {"text": text, "secondary": secondary}
+    return SetBlockFields(block_id=block_id, fields=fields, label="Edit text")
+
+
+@dataclass
+class SetStyle(Command):
+    """Replace the project's global style."""
+
+    style: Style = field(default_factory=Style)
+    label: str = "Change style"
+    _before: Style | None = field(default=None, init=False, repr=False)
+
+    def _do(self, project):
+        self._before, project.style = project.style, copy.deepcopy(self.style)
+        return Change("style")
+
+    def _undo(self, project):
+        project.style = self._before
+        return Change("style")
+
+
+@dataclass
+class SetRenderSettings(Command):
+    """Replace the render settings (validated)."""
+
+    settings: RenderSettings = field(default_factory=RenderSettings)
+    label: str = "Change render settings"
+    _before: RenderSettings | None = field(default=None, init=False, repr=False)
+
+    def _do(self, project):
+        problem = check_render_settings(self.settings)
+        if problem:
+            raise CommandError(problem)
+        self._before, project.render = project.render, copy.deepcopy(self.settings)
+        return Change("render")
+
+    def _undo(self, project):
+        project.render = self._before
+        return Change("render")
+
+
+@dataclass
+class SetTags(Command):
+    """Replace the LRC metadata tags."""
+
+    tags: dict[str, str] = field(default_factory=dict)
+    label: str = "Change tags"
+    _before: dict | None = field(default=None, init=False, repr=False)
+
+    def _do(self, project):
+        self._before, project.tags = project.tags, dict(self.tags)
+        return Change("tags")
+
+    def _undo(self, project):
+        project.tags = self._before
+        return Change("tags")
+
+
+def bake_offset(project: Project) -> SetTags:
+    """Bake the LRC `[offset:]` into the times: block times are already effective (importers
+    apply the offset), so baking drops the tag so exports no longer carry it."""
+    if not any(k.strip().lower() == "offset" for k in project.tags):
+        raise CommandError("the project has no [offset:] tag to bake")
+    cmd = SetTags(tags={k: v for k, v in project.tags.items() if k.strip().lower() != "offset"})
+    cmd.label = "Bake LRC offset"
+    return cmd

@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from dreamreel.core.errors import ProjectError
+from dreamreel.core.project import (
+    AudioRef, Block, Project, Prompt, Style, load_project, project_from_dict, project_to_dict, save_project,
+)
+
+
+def make_project(tmp_path):
+    song = tmp_path / "audio" / "song.wav"
+    song.parent.mkdir()
+    song.write_bytes(b"RIFF")
+    return Project(
+        title="Test",
+        audio=AudioRef(path=str(song), sha256="ab", duration_ms=10_000, sample_rate=44100),
+        blocks=[Block("one", 0, 1000, secondary="uno"), Block("two", 1000, 2500, seed=7)],
+        style=Style(phrases=[Prompt("oil painting", 1.0)], negatives=[Prompt("text", 0.5)]),
+        tags={"ar": "Someone", "x-custom": "kept"},
+    )
+
+
+def test_save_load_roundtrip_with_relative_audio(tmp_path):
+    project = make_project(tmp_path)
+    path = tmp_path / "p" / "song.dreamreel"
+    path.parent.mkdir()
+    save_project(project, path)
+    data = json.loads(path.read_text())
+    assert data["audio"]["path"] == "../audio/song.wav"
+    loaded = load_project(path)
+    assert loaded == project
+    assert loaded.audio_path().resolve() == (tmp_path / "audio" / "song.wav").resolve()
+
+
+def test_save_is_atomic_when_serialisation_fails(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    path = tmp_path / "song.dreamreel"
+    save_project(project, path)
+    good = path.read_text()
+    project.blocks[0].text = object()  # not JSON-serialisable
+    with pytest.raises(TypeError):
+        save_project(project, path)
+    assert path.read_text() == good
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["blocks"][1].update(start_ms=-5), "blocks[1].start_ms: must be >= 0"),
+        (lambda d: d["blocks"][0].update(end_ms=20), "blocks[0].end_ms: must be at least 50 ms"),
+        (lambda d: d["blocks"][1].update(start_ms="x"), "blocks[1].start_ms: must be int"),
+        (lambda d: d["blocks"][1].update(start_ms=500), "blocks[1].start_ms: overlaps"),
+        (lambda d: d["blocks"][1].pop("text"), "blocks[1].text: missing"),
+        (lambda d: d["render"].update(fps=0), "render.fps"),
+        (lambda d: d["render"].update(continuity="loop"), "render.continuity"),
+        (lambda d: d.update(format_version=99), "format_version: 99 is newer"),
+        (lambda d: d["blocks"][1].update(end_ms=20_000), "past the end of the song"),
+    ],
+)
+def test_load_reports_first_problem_with_json_path(tmp_path, mutate, message):
+    data = project_to_dict(make_project(tmp_path))
+    mutate(data)
+    with pytest.raises(ProjectError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        project_from_dict(data)
+
+
+def test_load_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.dreamreel"
+    bad.write_text("{not json")
+    with pytest.raises(ProjectError, match=r"bad.dreamreel:1: not valid JSON"):
+        load_project(bad)
+    with pytest.raises(ProjectError, match="no such project file"):
+        load_project(tmp_path / "missing.dreamreel")
