@@ -315,3 +315,27 @@ def bake_offset(project: Project) -> SetTags:
     cmd = SetTags(tags={k: v for k, v in project.tags.items() if k.strip().lower() != "offset"})
     cmd.label = "Bake LRC offset"
     return cmd
+
+
+@dataclass
+class SetAudio(Command):
+    """Attach (or replace) the song. Rejected when existing blocks run past its end."""
+
+    audio: object = None  # AudioRef | None
+    label: str = "Set audio"
+    _before: object = field(default=None, init=False, repr=False)
+
+    def _do(self, project):
+        if self.audio is not None and self.audio.duration_ms > 0:
+            late = [b for b in project.blocks if b.end_ms > self.audio.duration_ms]
+            if late:
+                raise CommandError(
+                    f"block {late[0].text[:30]!r} ends at {late[0].end_ms} ms, after the end of the new song "
+                    f"({self.audio.duration_ms} ms); shorten it first"
+                )
+        self._before, project.audio = project.audio, copy.deepcopy(self.audio)
+        return Change("audio")
+
+    def _undo(self, project):
+        project.audio = self._before
+        return Change("audio")

@@ -142,3 +142,16 @@ def test_style_render_and_bake_offset(project):
     bake.undo(project)
     assert project.tags["offset"] == "+500"
     assert [e.kind for e in project.events] == ["style", "style", "tags", "tags"]
+
+
+def test_set_audio_rejects_song_shorter_than_blocks(project):
+    from dreamreel.core.project import AudioRef
+
+    with pytest.raises(CommandError, match="after the end of the new song"):
+        C.SetAudio(audio=AudioRef("short.wav", duration_ms=3500)).apply(project)
+    assert project.audio.duration_ms == 10_000
+    cmd = C.SetAudio(audio=AudioRef("long.wav", duration_ms=60_000))
+    cmd.apply(project)
+    assert project.audio.path == "long.wav"
+    cmd.undo(project)
+    assert project.audio.path == "song.wav"
