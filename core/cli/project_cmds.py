@@ -1,0 +1,99 @@
+"""`dreamreel import`, `dreamreel export` and `dreamreel info`: projects in and out of text formats."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dreamreel.core.errors import DreamreelError
+
+LYRIC_FORMATS = ("lrc", "csv", "srt", "labels")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="make a project from timed lyrics or a CSV screenplay (and a song)",
+                       description="Make a .dreamreel project from an LRC, CSV screenplay, SRT or Audacity label file.")
+    p.add_argument("lyrics", help="lyrics/screenplay file (.lrc, .csv, .srt, .txt labels)")
+    p.add_argument("--audio", help="the song (any format ffmpeg reads)")
+    p.add_argument("-o", "--output", required=True, help="project file to write (*.dreamreel)")
+    p.add_argument("--format", choices=LYRIC_FORMATS, help="lyrics format (default: from the extension)")
+    p.add_argument("--encoding", help="text encoding of the lyrics file (default: detected)")
+    p.add_argument("--strict", action="store_true", help="fail on the first malformed line instead of skipping it")
+    p.add_argument("--force", action="store_true", help="overwrite an existing project file")
+    p.set_defaults(func=run_import)
+
+    p = sub.add_parser("export", help="write a project's blocks as LRC, CSV, SRT or Audacity labels")
+    p.add_argument("project", help="project file (*.dreamreel)")
+    p.add_argument("--format", choices=LYRIC_FORMATS, required=True)
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--millis", action="store_true", help="LRC: write 3-digit milliseconds")
+    p.add_argument("--enhanced", action="store_true", help="LRC: write word timings as <mm:ss.xx> tags")
+    p.set_defaults(func=run_export)
+
+    p = sub.add_parser("info", help="summarise a project: song, blocks, style and render settings")
+    p.add_argument("project", help="project file (*.dreamreel)")
+    p.set_defaults(func=run_info)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from dreamreel.core.importing import new_project
+    from dreamreel.core.project import save_project
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise DreamreelError(f"{out}: already exists; pass --force to overwrite it")
+    project, warnings = new_project(args.lyrics, args.audio, fmt=args.format, strict=args.strict,
+                                    encoding=args.encoding)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    save_project(project, out)
+    print(f"wrote {out}: {len(project.blocks)} blocks" + (f", song {_clock(project.duration_ms)}" if project.duration_ms else ""))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from dreamreel.core.formats import format_lyrics, write_lyrics
+    from dreamreel.core.project import load_project
+
+    project = load_project(args.project)
+    options = {"millis": args.millis, "enhanced": args.enhanced} if args.format == "lrc" else {}
+    if args.output:
+        write_lyrics(args.output, project.blocks, args.format, tags=project.tags, **options)
+        print(f"wrote {args.output}: {len(project.blocks)} blocks", file=sys.stderr)
+    else:
+        sys.stdout.write(format_lyrics(project.blocks, args.format, tags=project.tags, **options))
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from dreamreel.core.project import load_project
+
+    p = load_project(args.project)
+    r = p.render
+    print(f"project   {p.path}")
+    print(f"title     {p.title or '-'}")
+    if p.audio:
+        state = "" if p.audio_path().exists() else "  (MISSING)"
+        print(f"song      {p.audio_path()}{state}  {_clock(p.audio.duration_ms)}  {p.audio.sample_rate} Hz")
+    else:
+        print("song      none")
+    covered = sum(b.duration_ms for b in p.blocks)
+    print(f"blocks    {len(p.blocks)}  covering {_clock(covered)}")
+    for b in p.blocks[:5]:
+        print(f"          {_clock(b.start_ms)}-{_clock(b.end_ms)}  {b.text[:60]}")
+    if len(p.blocks) > 5:
+        print(f"          … {len(p.blocks) - 5} more")
+    style = ", ".join(str(s) for s in p.style.phrases) or "-"
+    negatives = ", ".join(str(s) for s in p.style.negatives) or "-"
+    print(f"style     {style}   negatives: {negatives}")
+    print(f"render    {r.engine}  {r.width}x{r.height} @ {r.fps} fps  {r.keyframes_per_second:g} keyframes/s  "
+          f"iterations {r.iterations_first}/{r.iterations}  {r.continuity}  device {r.device}")
+    return 0
+
+
+def _clock(ms: int | None) -> str:
+    if ms is None:
+        return "?"
+    s = ms / 1000
+    return f"{int(s // 60)}:{s % 60:06.3f}"

@@ -1,0 +1,50 @@
+"""Bring outside files into a project: the song (probed and hashed) and timed lyrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dreamreel.core.commands import Command, ReplaceBlocks, SetAudio, SetTags
+from dreamreel.core.project import AudioRef, Project
+
+
+def audio_ref_for(path: str | Path) -> AudioRef:
+    """Probe a song (exact duration and native rate via the bundled ffmpeg) and hash it."""
+    from dreamreel.core.audio import file_sha256, probe_audio
+
+    duration_ms, sample_rate = probe_audio(path)
+    return AudioRef(path=str(Path(path).absolute()), sha256=file_sha256(path),
+                    duration_ms=duration_ms, sample_rate=sample_rate)
+
+
+def lyrics_commands(project: Project, path: str | Path, *, fmt: str | None = None, strict: bool = False,
+                    encoding: str | None = None) -> tuple[list[Command], list[str]]:
+    """Commands that replace the project's blocks (and LRC tags) with a lyrics file's.
+
+    Returns (commands, warnings). Nothing is applied: the caller applies them (the editor
+    pushes them as one undo macro).
+    """
+    from dreamreel.core.formats import read_lyrics
+
+    lyrics = read_lyrics(path, fmt=fmt, strict=strict, encoding=encoding, duration_ms=project.duration_ms)
+    commands: list[Command] = [ReplaceBlocks(blocks=lyrics.blocks, label="Import lyrics")]
+    if lyrics.tags:
+        commands.append(SetTags(tags=lyrics.tags, label="Import lyrics tags"))
+    return commands, list(lyrics.warnings)
+
+
+def new_project(lyrics: str | Path | None = None, audio: str | Path | None = None, *, fmt: str | None = None,
+                strict: bool = False, encoding: str | None = None) -> tuple[Project, list[str]]:
+    """A fresh project from a song and/or a lyrics file. Returns (project, warnings)."""
+    project = Project()
+    warnings: list[str] = []
+    if audio is not None:
+        SetAudio(audio=audio_ref_for(audio)).apply(project)
+    if lyrics is not None:
+        commands, warnings = lyrics_commands(project, lyrics, fmt=fmt, strict=strict, encoding=encoding)
+        for command in commands:
+            command.apply(project)
+        project.title = project.tags.get("ti", "") or Path(lyrics).stem
+    elif audio is not None:
+        project.title = Path(audio).stem
+    return project, warnings
