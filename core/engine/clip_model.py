@@ -1,0 +1,120 @@
+"""CLIP (Radford et al. 2021) through open_clip: a model name plus a pretrained tag, or a local
+checkpoint, or a custom architecture given as an open_clip model-config `.json` file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from dreamreel.core.errors import DreamreelError, ModelNotFoundError
+
+
+@dataclass
+class ClipBundle:
+    """A loaded CLIP with what the optimiser needs to feed it."""
+
+    model: torch.nn.Module
+    tokenizer: object  # open_clip tokenizer: list[str] -> (n, context) int tensor
+    image_size: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    name: str  # e.g. "ViT-B-32/openai" or "TinyCLIP/tiny.pt"
+
+    @torch.inference_mode()
+    def encode_texts(self, texts: list[str], device: torch.device) -> torch.Tensor:
+        """(len(texts), D) float32 text embeddings, not normalised."""
+        tokens = self.tokenizer(texts).to(device)
+        return self.model.encode_text(tokens).float()
+
+
+def clip_download_name(model: str, tag: str) -> str:
+    """The name `dreamreel models download` takes for an open_clip weight: `clip:ViT-B-32/openai`."""
+    return f"clip:{model}/{tag}"
+
+
+def parse_clip_name(name: str) -> tuple[str, str]:
+    """`clip:ViT-B-32/openai` -> ("ViT-B-32", "openai")."""
+    body = name[len("clip:"):] if name.startswith("clip:") else name
+    model, sep, tag = body.partition("/")
+    if not sep or not model or not tag:
+        raise DreamreelError(f"{name}: expected clip:MODEL/TAG, e.g. clip:ViT-B-32/openai")
+    return model, tag
+
+
+def register_config(model: str) -> str:
+    """If `model` is a path to an open_clip model-config json, register it; return the name."""
+    import open_clip
+
+    if model.endswith(".json"):
+        path = Path(model)
+        if not path.is_file():
+            raise ModelNotFoundError(f"{path}: CLIP model config not found; check the clip_model setting")
+        open_clip.add_model_config(path)
+        return path.stem
+    if model not in open_clip.list_models():
+        raise DreamreelError(f"{model}: unknown open_clip model; `python -m open_clip.list_models` lists them")
+    return model
+
+
+def fetch_pretrained(model: str, tag: str) -> Path:
+    """Resolve (downloading through open_clip's Hugging Face hub cache if needed) the weight
+    file for a pretrained tag; ModelNotFoundError when that is impossible (offline, no cache)."""
+    import open_clip
+    from open_clip.pretrained import download_pretrained, get_pretrained_cfg
+
+    cfg = get_pretrained_cfg(model, tag)
+    if not cfg:
+        tags = ", ".join(open_clip.list_pretrained_tags_by_model(model)) or "none"
+        raise DreamreelError(f"CLIP {model}: no pretrained weights tagged {tag!r} (known: {tags})")
+    try:
+        path = download_pretrained(cfg)
+    except Exception as e:  # noqa: BLE001 - hub/network errors come in many types
+        where = cfg.get("hf_hub") or cfg.get("url") or "the open_clip hub cache"
+        raise ModelNotFoundError(
+            f"CLIP weights {model}/{tag} not found (looked in the Hugging Face cache for {where}: "
+            f"{type(e).__name__}); run `dreamreel models download {clip_download_name(model, tag)}` "
+            "or pass --clip-ckpt FILE"
+        ) from None
+    if not path or not Path(path).is_file():
+        raise ModelNotFoundError(
+            f"CLIP weights {model}/{tag} not found; run `dreamreel models download "
+            f"{clip_download_name(model, tag)}` or pass --clip-ckpt FILE"
+        )
+    return Path(path)
+
+
+def load_clip(model: str, tag: str | None, *, ckpt: str | os.PathLike | None = None,
+              device: torch.device | str = "cpu", trusted: bool = False) -> tuple[ClipBundle, Path]:
+    """Load CLIP for guidance (eval mode, parameters frozen). With `ckpt` nothing is downloaded;
+    otherwise `tag` goes through `fetch_pretrained`. Returns the bundle and the weight file."""
+    import open_clip
+    from open_clip.pretrained import get_pretrained_cfg
+
+    name = register_config(model)
+    quick_gelu = bool(tag and get_pretrained_cfg(name, tag).get("quick_gelu", False))
+    if ckpt is not None:
+        path = Path(ckpt)
+        if not path.is_file():
+            raise ModelNotFoundError(f"{path}: CLIP checkpoint not found (from --clip-ckpt / DREAMREEL_CLIP_CKPT)")
+        label = f"{name}/{path.name}"
+    elif tag:
+        path = fetch_pretrained(name, tag)
+        label = f"{name}/{tag}"
+    else:
+        raise ModelNotFoundError(f"CLIP {name}: no pretrained tag and no checkpoint; pass --clip-ckpt FILE")
+    try:
+        clip = open_clip.create_model(name, pretrained=str(path), device=device, force_quick_gelu=quick_gelu,
+                                      weights_only=not trusted)
+    except RuntimeError as e:
+        raise DreamreelError(f"{path}: does not fit CLIP {name} ({str(e).splitlines()[0]})") from None
+    except Exception as e:  # noqa: BLE001 - refused pickles raise various types
+        raise DreamreelError(f"{path}: cannot load CLIP weights ({type(e).__name__}: {e})") from None
+    clip.eval().requires_grad_(False)
+    pp = open_clip.get_model_preprocess_cfg(clip)
+    size = pp.get("size", 224)
+    size = size[0] if isinstance(size, (tuple, list)) else size
+    bundle = ClipBundle(clip, open_clip.get_tokenizer(name), int(size), tuple(pp["mean"]), tuple(pp["std"]), label)
+    return bundle, path

@@ -1,0 +1,223 @@
+"""VQGAN presets, where model files live, and how a name becomes files on disk.
+
+A preset names a config yaml and a checkpoint, each with mirrors tried in order (the original
+Heidelberg heibox links first; those hosts decay). Sizes and sha256 are stored only where known
+for certain, else None ("unverified"): a file downloaded from an unverified preset is trusted on
+first download (its hash is recorded in the models dir), like ssh's known_hosts.
+
+Lookup order for each file: explicit path (CLI flag) > environment variable > models dir.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dreamreel.core.atomic import atomic_write_text
+from dreamreel.core.errors import ModelNotFoundError
+
+ENV_MODELS_DIR = "DREAMREEL_MODELS_DIR"
+ENV_VQGAN_CONFIG = "DREAMREEL_VQGAN_CONFIG"
+ENV_VQGAN_CKPT = "DREAMREEL_VQGAN_CKPT"
+ENV_CLIP_CKPT = "DREAMREEL_CLIP_CKPT"
+ENV_TRUST = "DREAMREEL_TRUST_CHECKPOINTS"
+TRUST_FILE = "trusted.json"
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """One file of a preset. Mirrors are https URLs or `hf://owner/repo/path/in/repo`."""
+
+    filename: str
+    mirrors: tuple[str, ...]
+    size: int | None = None  # exact bytes, None = unverified
+    sha256: str | None = None  # None = unverified
+    approx_mb: int | None = None  # for display only
+
+
+def _ddconfig(ch_mult, attn, z=256):
+    return dict(double_z=False, z_channels=z, resolution=256, in_channels=3, out_ch=3, ch=128,
+                ch_mult=list(ch_mult), num_res_blocks=2, attn_resolutions=list(attn), dropout=0.0)
+
+
+def _heibox(share: str, path: str) -> str:
+    return f"https://heibox.uni-heidelberg.de/d/{share}/files/?p={path}&dl=1"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named VQGAN: its files and its `model.params` (embedded so the architecture can be
+    built without the yaml, e.g. by the benchmark)."""
+
+    name: str
+    description: str
+    config: ModelFile
+    ckpt: ModelFile
+    params: dict = field(default_factory=dict)
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset(
+            "vqgan_imagenet_f16_16384", "ImageNet, f=16, 16384 codes (default)",
+            ModelFile("vqgan_imagenet_f16_16384.yaml", (
+                _heibox("a7530b09fed84f80a887", "%2Fconfigs%2Fmodel.yaml"),
+                "https://heibox.uni-heidelberg.de/f/274fb24ed38341bfa753/?dl=1",
+            )),
+            ModelFile("vqgan_imagenet_f16_16384.ckpt", (
+                _heibox("a7530b09fed84f80a887", "%2Fckpts%2Flast.ckpt"),
+                "https://heibox.uni-heidelberg.de/f/867b05fc8c4841768640/?dl=1",
+            ), approx_mb=980),
+            dict(target="taming.models.vqgan.VQModel", embed_dim=256, n_embed=16384,
+                 ddconfig=_ddconfig([1, 1, 2, 2, 4], [16])),
+        ),
+        Preset(
+            "vqgan_imagenet_f16_1024", "ImageNet, f=16, 1024 codes",
+            ModelFile("vqgan_imagenet_f16_1024.yaml", (_heibox("8088892a516d4e3baf92", "%2Fconfigs%2Fmodel.yaml"),)),
+            ModelFile("vqgan_imagenet_f16_1024.ckpt", (_heibox("8088892a516d4e3baf92", "%2Fckpts%2Flast.ckpt"),),
+                      approx_mb=958),
+            dict(target="taming.models.vqgan.VQModel", embed_dim=256, n_embed=1024,
+                 ddconfig=_ddconfig([1, 1, 2, 2, 4], [16])),
+        ),
+        Preset(
+            # Fine-tuned from the ImageNet f16 16384 model; the embedded params assume its
+            # architecture (unverified here: the downloaded yaml is what loading uses).
+            "wikiart_16384", "WikiArt, f=16, 16384 codes",
+            ModelFile("wikiart_16384.yaml", (
+                "https://github.com/Eleiber/VQGAN-Mirrors/releases/download/0.0.1/wikiart_16384.yaml",
+                "http://eaidata.bmk.sh/data/Wikiart_16384/wikiart_f16_16384_8145600.yaml",
+            )),
+            ModelFile("wikiart_16384.ckpt", (
+                "https://github.com/Eleiber/VQGAN-Mirrors/releases/download/0.0.1/wikiart_16384.ckpt",
+                "http://eaidata.bmk.sh/data/Wikiart_16384/wikiart_f16_16384_8145600.ckpt",
+            )),
+            dict(target="taming.models.vqgan.VQModel", embed_dim=256, n_embed=16384,
+                 ddconfig=_ddconfig([1, 1, 2, 2, 4], [16])),
+        ),
+        Preset(
+            "vqgan_gumbel_f8_8192", "Open Images, f=8, 8192 codes, Gumbel quantiser",
+            ModelFile("vqgan_gumbel_f8_8192.yaml", (_heibox("2e5662443a6b4307b470", "%2Fconfigs%2Fmodel.yaml"),)),
+            ModelFile("vqgan_gumbel_f8_8192.ckpt", (_heibox("2e5662443a6b4307b470", "%2Fckpts%2Flast.ckpt"),),
+                      approx_mb=376),
+            dict(target="taming.models.vqgan.GumbelVQ", embed_dim=256, n_embed=8192, kl_weight=1.0e-8,
+                 ddconfig=_ddconfig([1, 1, 2, 4], [32])),
+        ),
+    )
+}
+DEFAULT_PRESET = "vqgan_imagenet_f16_16384"
+
+
+def models_dir() -> Path:
+    """`$DREAMREEL_MODELS_DIR`, else the per-user cache dir's `models` folder."""
+    env = os.environ.get(ENV_MODELS_DIR)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("dreamreel")) / "models"
+
+
+def preset(name: str) -> Preset:
+    """The preset called `name`; ModelNotFoundError listing the known ones otherwise."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ModelNotFoundError(
+            f"{name}: unknown VQGAN preset (known: {', '.join(PRESETS)}); or pass --vqgan-config and --vqgan-ckpt"
+        ) from None
+
+
+def _pick(explicit, env: str, default: Path, what: str, fetch: str) -> Path:
+    if explicit:
+        path, origin = Path(explicit).expanduser(), "given path"
+    elif os.environ.get(env):
+        path, origin = Path(os.environ[env]).expanduser(), f"${env}"
+    else:
+        path, origin = default, "models dir"
+    if not path.is_file():
+        raise ModelNotFoundError(f"{what} {path.name} not found at {path} ({origin}); {fetch}")
+    return path
+
+
+def resolve_vqgan(name: str, config: str | os.PathLike | None = None,
+                  ckpt: str | os.PathLike | None = None) -> tuple[Path, Path]:
+    """Paths of a VQGAN's yaml and checkpoint; ModelNotFoundError says where we looked and how to fetch."""
+    root = models_dir()
+    if name in PRESETS:
+        p = PRESETS[name]
+        fetch = f"run `dreamreel models download {name}`"
+        default_cfg, default_ckpt = root / p.config.filename, root / p.ckpt.filename
+    else:
+        if not (config or os.environ.get(ENV_VQGAN_CONFIG)) or not (ckpt or os.environ.get(ENV_VQGAN_CKPT)):
+            preset(name)  # raises: unknown preset and no explicit files
+        fetch = "check --vqgan-config / --vqgan-ckpt"
+        default_cfg, default_ckpt = root / f"{name}.yaml", root / f"{name}.ckpt"
+    cfg_path = _pick(config, ENV_VQGAN_CONFIG, default_cfg, "VQGAN config", fetch)
+    ckpt_path = _pick(ckpt, ENV_VQGAN_CKPT, default_ckpt, "VQGAN checkpoint", fetch)
+    return cfg_path, ckpt_path
+
+
+def resolve_clip_ckpt(ckpt: str | os.PathLike | None = None) -> Path | None:
+    """An explicit CLIP checkpoint from the flag or `$DREAMREEL_CLIP_CKPT`, else None (use the tag)."""
+    if not ckpt and not os.environ.get(ENV_CLIP_CKPT):
+        return None
+    return _pick(ckpt, ENV_CLIP_CKPT, Path(), "CLIP checkpoint", "check --clip-ckpt / $DREAMREEL_CLIP_CKPT")
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """sha256 of a file, computed once and cached beside it as `<file>.sha256` (JSON keyed by
+    size and mtime), or in the models dir when the file's folder is read-only."""
+    path = Path(path)
+    st = path.stat()
+    key = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    sidecars = [path.with_name(path.name + ".sha256"),
+                models_dir() / "hashes" / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16] + ".sha256")]
+    for side in sidecars:
+        try:
+            data = json.loads(side.read_text())
+            if {k: data.get(k) for k in key} == key and isinstance(data.get("sha256"), str):
+                return data["sha256"]
+        except (OSError, ValueError):
+            pass
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    digest = h.hexdigest()
+    for side in sidecars:
+        try:
+            atomic_write_text(side, json.dumps({**key, "sha256": digest}) + "\n")
+            break
+        except OSError:
+            continue
+    return digest
+
+
+def trusted_hashes() -> set[str]:
+    """Hashes we load fully: preset hashes known for certain, plus files fetched by
+    `dreamreel models download` (recorded in the models dir's trusted.json)."""
+    known = {f.sha256 for p in PRESETS.values() for f in (p.config, p.ckpt) if f.sha256}
+    try:
+        known |= set(json.loads((models_dir() / TRUST_FILE).read_text()).get("sha256", []))
+    except (OSError, ValueError, AttributeError):
+        pass
+    return known
+
+
+def trust(digest: str) -> None:
+    """Record a downloaded file's hash as trusted (trust on first download)."""
+    path = models_dir() / TRUST_FILE
+    hashes = trusted_hashes() - {f.sha256 for p in PRESETS.values() for f in (p.config, p.ckpt)}
+    atomic_write_text(path, json.dumps({"sha256": sorted(hashes | {digest})}, indent=1) + "\n")
+
+
+def is_trusted(path: str | os.PathLike) -> bool:
+    """Whether a checkpoint may be unpickled fully (it may run code): by hash, or by the
+    user's explicit `$DREAMREEL_TRUST_CHECKPOINTS=1`."""
+    if os.environ.get(ENV_TRUST) == "1":
+        return True
+    return file_sha256(path) in trusted_hashes()

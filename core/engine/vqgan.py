@@ -1,0 +1,149 @@
+"""The VQGAN autoencoder (Esser et al. 2021, "Taming Transformers"), built without its training code.
+
+We take `Encoder`/`Decoder` from `taming.modules.diffusionmodules.model` and write the rest
+ourselves with the same state_dict key names as `taming.models.vqgan.VQModel` / `GumbelVQ`:
+`taming.models.vqgan` imports `taming.main`, which breaks on pytorch-lightning 2.x, and its
+constructor builds the training loss, which downloads VGG16/LPIPS weights. The codebook modules
+are ours too: `taming.modules.vqvae.quantize` imports `einops`, which the project does not
+depend on, and generation needs only the codebook tensor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from dreamreel.core.errors import DreamreelError
+
+GUMBEL_TARGET = "taming.models.vqgan.GumbelVQ"
+
+
+class VQCodebook(nn.Module):
+    """`VectorQuantizer2`'s parameters: one embedding table (n_embed, embed_dim)."""
+
+    def __init__(self, n_embed: int, embed_dim: int):
+        super().__init__()
+        self.embedding = nn.Embedding(n_embed, embed_dim)
+
+    @property
+    def codebook(self) -> torch.Tensor:
+        return self.embedding.weight
+
+
+class GumbelCodebook(nn.Module):
+    """`GumbelQuantize`'s parameters: logits projection `proj` and the table `embed`."""
+
+    def __init__(self, z_channels: int, n_embed: int, embed_dim: int):
+        super().__init__()
+        self.proj = nn.Conv2d(z_channels, n_embed, 1)
+        self.embed = nn.Embedding(n_embed, embed_dim)
+
+    @property
+    def codebook(self) -> torch.Tensor:
+        return self.embed.weight
+
+
+class VQGAN(nn.Module):
+    """Encoder, decoder, codebook and the 1x1 convs around the latent, as in taming's VQModel."""
+
+    def __init__(self, ddconfig: dict, n_embed: int, embed_dim: int, *, gumbel: bool = False):
+        super().__init__()
+        from taming.modules.diffusionmodules.model import Decoder, Encoder
+
+        with contextlib.redirect_stdout(io.StringIO()):  # taming's Decoder prints its z shape
+            self.encoder = Encoder(**ddconfig)
+            self.decoder = Decoder(**ddconfig)
+        z_channels = ddconfig["z_channels"]
+        if gumbel:
+            self.quantize = GumbelCodebook(z_channels, n_embed, embed_dim)
+        else:
+            self.quantize = VQCodebook(n_embed, embed_dim)
+        self.quant_conv = nn.Conv2d(z_channels, embed_dim, 1)
+        self.post_quant_conv = nn.Conv2d(embed_dim, z_channels, 1)
+        self.gumbel = gumbel
+        self.embed_dim = embed_dim
+        self.n_embed = n_embed
+        self.factor = 2 ** (len(ddconfig["ch_mult"]) - 1)
+
+    @property
+    def codebook(self) -> torch.Tensor:
+        """(n_embed, embed_dim): the token embeddings z is snapped to."""
+        return self.quantize.codebook
+
+    def decode(self, z_q: torch.Tensor) -> torch.Tensor:
+        """Latent (N, embed_dim, h, w) -> image in about [-1, 1], (N, 3, h*f, w*f)."""
+        return self.decoder(self.post_quant_conv(z_q))
+
+
+def model_params(config: Any) -> dict:
+    """`model.params` (plus `target`) of a taming yaml config, as plain dicts."""
+    from omegaconf import OmegaConf
+
+    if not isinstance(config, dict):
+        config = OmegaConf.to_container(config, resolve=True)
+    model = config.get("model", config)
+    params = dict(model.get("params", model))
+    params["target"] = model.get("target", params.get("target", ""))
+    return params
+
+
+def build_vqgan(params: dict) -> VQGAN:
+    """Build a randomly initialised VQGAN from a config's `model.params` (no loss, no download)."""
+    try:
+        ddconfig = dict(params["ddconfig"])
+        n_embed, embed_dim = int(params["n_embed"]), int(params["embed_dim"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise DreamreelError(f"VQGAN config: missing or bad model.params entry ({e})") from None
+    ddconfig["ch_mult"] = tuple(ddconfig["ch_mult"])
+    ddconfig["attn_resolutions"] = list(ddconfig.get("attn_resolutions", []))
+    gumbel = str(params.get("target", "")).endswith("GumbelVQ")
+    return VQGAN(ddconfig, n_embed, embed_dim, gumbel=gumbel)
+
+
+def read_state_dict(path: str | os.PathLike, *, trusted: bool) -> dict[str, torch.Tensor]:
+    """The tensors of a checkpoint. Unknown files load with `weights_only=True` (no code runs);
+    files trusted by hash load fully, since Lightning checkpoints pickle callback objects."""
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(str(path))
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=not trusted)
+    except Exception as e:  # noqa: BLE001 - torch raises several types for refused pickles
+        if trusted:
+            raise DreamreelError(f"{path}: cannot read checkpoint ({type(e).__name__}: {e})") from None
+        raise DreamreelError(
+            f"{path}: not a plain-weights checkpoint, refused by the safe loader "
+            f"({type(e).__name__}); fetch it with `dreamreel models download`, or if you trust "
+            "this file set DREAMREEL_TRUST_CHECKPOINTS=1"
+        ) from None
+    state = ckpt.get("state_dict", ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise DreamreelError(f"{path}: checkpoint holds no state_dict")
+    return state
+
+
+def load_vqgan(config_path: str | os.PathLike, ckpt_path: str | os.PathLike, *, trusted: bool) -> VQGAN:
+    """Build from the yaml config and load weights, dropping the training loss's `loss.*` keys."""
+    from omegaconf import OmegaConf
+
+    try:
+        params = model_params(OmegaConf.load(config_path))
+    except Exception as e:  # noqa: BLE001 - yaml/omegaconf errors vary
+        raise DreamreelError(f"{config_path}: cannot read VQGAN config ({e})") from None
+    model = build_vqgan(params)
+    state = {k: v for k, v in read_state_dict(ckpt_path, trusted=trusted).items() if not k.startswith("loss.")}
+    missing, _unexpected = model.load_state_dict(state, strict=False)
+    if missing:
+        raise DreamreelError(
+            f"{ckpt_path}: does not match {config_path} ({len(missing)} weights missing, e.g. "
+            f"{missing[0]}); use the config that came with this checkpoint"
+        )
+    return model.eval().requires_grad_(False)

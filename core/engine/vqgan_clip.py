@@ -1,0 +1,150 @@
+"""`VqganClipEngine`: the `Engine` contract implemented with VQGAN+CLIP ("z+quantize")."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallback
+from dreamreel.core.engine.clip_model import ClipBundle, load_clip
+from dreamreel.core.engine.devices import autocast_context, pick_device, use_channels_last
+from dreamreel.core.engine.models import file_sha256, is_trusted, resolve_clip_ckpt, resolve_vqgan
+from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser
+from dreamreel.core.engine.vqgan import VQGAN, load_vqgan
+from dreamreel.core.errors import Cancelled, DreamreelError
+
+
+class VqganClipEngine:
+    """Pictures from VQGAN latents optimised against CLIP text embeddings.
+
+    Build with `from_settings` (resolves and loads model files) or directly from loaded models.
+    Latents cross the boundary as CPU float32 tensors (1, embed_dim, H/f, W/f).
+    """
+
+    name = "vqgan-clip"
+
+    def __init__(self, vqgan: VQGAN, clip: ClipBundle, *, device: torch.device | str = "cpu",
+                 vqgan_id: str = "vqgan", weight_files: dict[str, Path] | None = None,
+                 tv_weight: float = 0.0, init_weight: float = 0.0, noise_fac: float = 0.1,
+                 augment: bool = True, decode_batch: int = 4, autocast: bool = True):
+        self.device = torch.device(device)
+        self.vqgan = vqgan.to(self.device).eval().requires_grad_(False)
+        clip.model.to(self.device).eval().requires_grad_(False)
+        if use_channels_last(self.device):
+            self.vqgan.to(memory_format=torch.channels_last)
+        self.clip = clip
+        self.vqgan_id = vqgan_id
+        self.weight_files = dict(weight_files or {})
+        self.tv_weight, self.init_weight, self.noise_fac, self.augment = tv_weight, init_weight, noise_fac, augment
+        self.decode_batch = decode_batch
+        self.autocast = autocast_context(self.device, autocast)
+        self.codebook = Codebook.of(self.vqgan.codebook)
+        self._text_cache: dict[str, torch.Tensor] = {}
+        self._identity: dict[str, str] | None = None
+
+    @classmethod
+    def from_settings(cls, settings, *, vqgan_config=None, vqgan_ckpt=None, clip_ckpt=None,
+                      device=None, **kwargs) -> "VqganClipEngine":
+        """Resolve (flags > env vars > models dir) and load the models named by a
+        RenderSettings; ModelNotFoundError, with the fetch command, when a file is absent."""
+        dev = pick_device(device or settings.device)
+        cfg_path, ckpt_path = resolve_vqgan(settings.vqgan, vqgan_config, vqgan_ckpt)
+        clip_path = resolve_clip_ckpt(clip_ckpt)
+        vqgan = load_vqgan(cfg_path, ckpt_path, trusted=is_trusted(ckpt_path))
+        clip, clip_file = load_clip(settings.clip_model, settings.clip_pretrained or None, ckpt=clip_path,
+                                    device="cpu", trusted=clip_path is not None and is_trusted(clip_path))
+        vqgan_id = settings.vqgan if vqgan_config is None and vqgan_ckpt is None else ckpt_path.stem
+        return cls(vqgan, clip, device=dev, vqgan_id=vqgan_id,
+                   weight_files={"vqgan": ckpt_path, "clip": clip_file}, **kwargs)
+
+    # --- Engine contract --------------------------------------------------------------------
+
+    def identity(self) -> dict[str, str]:
+        """Model names, weight sha256s (cached beside the files), settings that change
+        pictures, and ENGINE_VERSION."""
+        if self._identity is None:
+            ident = {"engine": self.name, "engine_version": ENGINE_VERSION,
+                     "vqgan": self.vqgan_id, "clip": self.clip.name}
+            for role, path in sorted(self.weight_files.items()):
+                ident[f"{role}_sha256"] = file_sha256(path)
+            ident.update(tv_weight=f"{self.tv_weight:g}", init_weight=f"{self.init_weight:g}",
+                         noise_fac=f"{self.noise_fac:g}", augment=str(self.augment))
+            self._identity = ident
+        return dict(self._identity)
+
+    def latent_shape(self, width: int, height: int) -> tuple[int, int, int, int]:
+        """(1, embed_dim, h, w): one token per f x f pixels, rounded up."""
+        f = self.vqgan.factor
+        return (1, self.vqgan.embed_dim, max(1, math.ceil(height / f)), max(1, math.ceil(width / f)))
+
+    def output_size(self, width: int, height: int) -> tuple[int, int]:
+        """(width, height) of decoded frames for a requested size: a multiple of the factor f."""
+        _, _, h, w = self.latent_shape(width, height)
+        return w * self.vqgan.factor, h * self.vqgan.factor
+
+    def random_latent(self, spec: KeyframeSpec) -> torch.Tensor:
+        """Seeded random codebook tokens -> their embeddings, (1, e, h, w) CPU float32."""
+        _, e, h, w = self.latent_shape(spec.width, spec.height)
+        gen = torch.Generator().manual_seed(spec.seed)
+        tokens = torch.randint(self.codebook.weight.shape[0], (h * w,), generator=gen)
+        z = self.codebook.weight.cpu()[tokens].view(1, h, w, e).permute(0, 3, 1, 2)
+        return z.contiguous().float()
+
+    def keyframe(self, spec: KeyframeSpec, init: torch.Tensor, callback: StepCallback | None = None) -> torch.Tensor:
+        """Optimise `init` for `spec.iterations` Adam steps towards the prompts."""
+        shape = self.latent_shape(spec.width, spec.height)
+        if tuple(init.shape) != shape:
+            raise DreamreelError(f"keyframe init latent has shape {tuple(init.shape)}, expected {shape} "
+                                 f"for {spec.width}x{spec.height}")
+        if not spec.prompts:
+            raise DreamreelError("keyframe has no prompts; give the block some text")
+        z = init.to(self.device, torch.float32)
+        guide = Guide(self.text_embeds([p.text for p in spec.prompts]),
+                      torch.tensor([p.weight for p in spec.prompts], device=self.device),
+                      init_z=z, init_weight=self.init_weight, tv_weight=self.tv_weight)
+        opt = KeyframeOptimiser(self.vqgan, self.clip, self.codebook, guide, z, lr=spec.learning_rate,
+                                cutn=spec.cutn, cut_pow=spec.cut_pow, seed=spec.seed, augment=self.augment,
+                                noise_fac=self.noise_fac, autocast=self.autocast)
+        for i in range(spec.iterations):
+            loss = opt.step()
+            # .item() syncs with the GPU, so only when someone is listening.
+            if callback is not None and callback(i + 1, spec.iterations, float(loss.item())):
+                raise Cancelled(f"keyframe cancelled at step {i + 1}/{spec.iterations}")
+        return opt.z.detach().to("cpu", torch.float32)
+
+    @torch.no_grad()
+    def decode(self, z: torch.Tensor) -> np.ndarray:
+        """Continuous latents (N, e, h, w), not re-quantised -> uint8 (N, H, W, 3), in batches."""
+        if z.ndim != 4 or z.shape[1] != self.vqgan.embed_dim:
+            raise DreamreelError(f"decode: latents must be (N, {self.vqgan.embed_dim}, h, w), got {tuple(z.shape)}")
+        out = []
+        for chunk in z.split(self.decode_batch):
+            with self.autocast():
+                x = self.vqgan.decode(chunk.to(self.device, torch.float32))
+            x = x.float().add(1).mul(127.5).clamp(0, 255).round().to(torch.uint8)
+            out.append(x.permute(0, 2, 3, 1).cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, 0, 0, 3), np.uint8)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def text_embeds(self, texts: list[str]) -> torch.Tensor:
+        """(P, D) embeddings; each distinct text is encoded once per engine."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._text_cache]
+        if missing:
+            with self.autocast():
+                embeds = self.clip.encode_texts(missing, self.device)
+            self._text_cache.update(zip(missing, embeds.float()))
+        return torch.stack([self._text_cache[t] for t in texts])
+
+    @torch.no_grad()
+    def image_embed(self, image: torch.Tensor) -> torch.Tensor:
+        """CLIP embedding (1, D) of a whole image in [0, 1], resized to CLIP's input (for checks)."""
+        size = self.clip.image_size
+        x = torch.nn.functional.interpolate(image.to(self.device), size=(size, size), mode="bilinear",
+                                            align_corners=False, antialias=True)
+        mean = torch.tensor(self.clip.mean, device=self.device).view(1, 3, 1, 1)
+        std = torch.tensor(self.clip.std, device=self.device).view(1, 3, 1, 1)
+        return self.clip.model.encode_image((x - mean) / std).float()
