@@ -1,0 +1,126 @@
+"""CSV screenplay import/export: the classic `"text",seconds` form and the header form."""
+
+from __future__ import annotations
+
+import pytest
+
+from dreamreel.core.errors import FormatError
+from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics, read_lyrics
+from dreamreel.core.project import Block, Prompt, Style, validate_blocks
+
+
+def load(tmp_path, data: bytes, **kw):
+    path = tmp_path / "screenplay.csv"
+    path.write_bytes(data)
+    lyrics = read_lyrics(path, **kw)
+    validate_blocks(lyrics.blocks, kw.get("duration_ms"))
+    return lyrics
+
+
+def spans(lyrics):
+    return [(b.text, b.start_ms, b.end_ms) for b in lyrics.blocks]
+
+
+def test_classic_form_ends_at_next_start_and_song_end(tmp_path):
+    data = b'"A lighthouse in a storm",0\n"Waves of glass",12.5\n"The End",61\n'
+    lyrics = load(tmp_path, data, duration_ms=70_000)
+    assert spans(lyrics) == [("A lighthouse in a storm", 0, 12_500), ("Waves of glass", 12_500, 61_000),
+                             ("The End", 61_000, 70_000)]
+    assert lyrics.warnings == []
+
+
+def test_classic_form_without_song_gives_last_block_default_length(tmp_path):
+    assert load(tmp_path, b'"only",2\n').blocks[0].end_ms == 2000 + DEFAULT_LAST_MS
+
+
+def test_bom_crlf_spaces_after_comma_quoted_commas_doubled_quotes(tmp_path):
+    data = '\ufeff"Storm, at sea",0\r\n  "She said ""run""" ,  1.25\r\n"multi\nline", 3\r\n'.encode()
+    assert spans(load(tmp_path, data)) == [("Storm, at sea", 0, 1250), ('She said "run"', 1250, 3000),
+                                           ("multi\nline", 3000, 3000 + DEFAULT_LAST_MS)]
+
+
+def test_clock_times_and_unquoted_text(tmp_path):
+    data = b"intro,0:00\nverse, 1:02.5\noutro,01:03:04.25\n"
+    assert [b.start_ms for b in load(tmp_path, data).blocks] == [0, 62_500, 3_784_250]
+
+
+def test_rows_out_of_order_are_sorted(tmp_path):
+    data = b'"b",5\n"a",1\n"c",9\n'
+    assert [b.text for b in load(tmp_path, data).blocks] == ["a", "b", "c"]
+
+
+def test_header_form_any_order_with_end_style_seed(tmp_path):
+    data = (b"Seed,Start,Text,End,Style\n"
+            b'7,0,"dawn",4.5,"oil painting:1.5 | dark:-0.5 | weird"\n'
+            b',10,"dusk",,\n')
+    a, b = load(tmp_path, data, duration_ms=20_000).blocks
+    assert (a.text, a.start_ms, a.end_ms, a.seed) == ("dawn", 0, 4500, 7)
+    assert a.style == Style(phrases=[Prompt("oil painting", 1.5), Prompt("dark", -0.5), Prompt("weird", 1.0)])
+    assert (b.text, b.start_ms, b.end_ms, b.seed, b.style) == ("dusk", 10_000, 20_000, None, None)
+
+
+def test_header_form_unknown_column_warns(tmp_path):
+    lyrics = load(tmp_path, b"text,start,mood\nx,1,happy\n")
+    assert spans(lyrics) == [("x", 1000, 1000 + DEFAULT_LAST_MS)]
+    assert "unknown column 'mood' ignored" in lyrics.warnings[0]
+
+
+def test_empty_text_row_is_a_gap(tmp_path):
+    data = b'"a",0\n"",2\n"b",5\n'
+    assert spans(load(tmp_path, data, duration_ms=8000)) == [("a", 0, 2000), ("b", 5000, 8000)]
+
+
+def test_bad_rows_warn_with_line_lenient_and_raise_strict(tmp_path):
+    data = b'"a",0\n"b",soon\n"c",3,4,5\n"d",6\n'
+    lyrics = load(tmp_path, data)
+    assert [b.text for b in lyrics.blocks] == ["a", "d"]
+    assert [w.split(": ", 1)[0].rsplit(":", 1)[1] for w in lyrics.warnings] == ["2", "3"]
+    with pytest.raises(FormatError, match=r"screenplay\.csv:2: bad time 'soon'"):
+        load(tmp_path, data, strict=True)
+
+
+def test_header_end_overlapping_next_is_cut_lenient_error_strict(tmp_path):
+    data = b"text,start,end\na,0,5\nb,3,6\n"
+    lyrics = load(tmp_path, data)
+    assert spans(lyrics) == [("a", 0, 3000), ("b", 3000, 6000)]
+    with pytest.raises(FormatError, match=r":2: overlaps the next block"):
+        load(tmp_path, data, strict=True)
+
+
+def test_empty_csv_is_a_clear_error(tmp_path):
+    with pytest.raises(FormatError, match="no screenplay rows found"):
+        load(tmp_path, b"\xef\xbb\xbf\r\n")
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def blk(text, start, end, **kw):
+    return Block(text=text, start_ms=start, end_ms=end, **kw)
+
+
+def test_export_classic_by_default():
+    blocks = [blk('A "lighthouse", storm', 0, 12_500), blk("The End", 12_500, 61_025)]
+    out = format_lyrics(blocks, "csv", duration_ms=61_025)
+    assert out == '"A ""lighthouse"", storm",0\n"The End",12.5\n'
+    back = parse_lyrics(out, "csv", duration_ms=61_025).blocks
+    assert [(b.text, b.start_ms, b.end_ms) for b in back] == [(b.text, b.start_ms, b.end_ms) for b in blocks]
+
+
+def test_export_header_form_when_needed_and_on_request():
+    styled = [blk("a", 0, 1000, style=Style([Prompt("dark", 0.5)]), seed=3), blk("b", 2000, 3000)]
+    out = format_lyrics(styled, "csv")
+    assert out.splitlines() == ["text,start,end,style,seed", '"a",0,1,"dark:0.5",3', '"b",2,3,"",']
+    back = parse_lyrics(out, "csv").blocks
+    assert [(b.text, b.start_ms, b.end_ms, b.style, b.seed) for b in back] == [
+        ("a", 0, 1000, Style([Prompt("dark", 0.5)]), 3), ("b", 2000, 3000, None, None)]
+    plain = [blk("a", 0, 1000), blk("b", 1000, 2000)]
+    assert format_lyrics(plain, "csv", header=True).splitlines()[0] == "text,start,end"
+    assert format_lyrics(plain, "csv", duration_ms=5000).splitlines()[0] == "text,start,end"  # last ends early
+
+
+def test_export_secondary_goes_to_its_own_column():
+    out = format_lyrics([blk("hola", 0, 1000, secondary="hello")], "csv")
+    assert out.splitlines()[0] == "text,start,end,secondary"
+    back = parse_lyrics(out, "csv").blocks[0]
+    assert (back.text, back.secondary) == ("hola", "hello")
