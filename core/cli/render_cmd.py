@@ -1,0 +1,163 @@
+"""`dreamreel render PROJECT -o OUT.mp4`: keyframes (cached, resumable) then the video.
+
+Engine: `--engine` or the project's `render.engine`. When the project asks for vqgan-clip but
+no weights are on disk, one line says so and a draft is rendered instead; an explicit
+`--engine vqgan-clip` fails clearly (exit 2) instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dreamreel.core.errors import DreamreelError, ModelNotFoundError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("render", help="render a project to MP4 and/or PNGs",
+                              description="Render a project's keyframes (cached) and export the video.")
+    p.add_argument("project", help="the .dreamreel project file")
+    p.add_argument("-o", "--output", help="output MP4 path")
+    p.add_argument("--engine", choices=("vqgan-clip", "draft"), help="override the project's engine")
+    p.add_argument("--from", dest="t_from", type=float, metavar="S", help="start time in seconds")
+    p.add_argument("--to", dest="t_to", type=float, metavar="S", help="end time in seconds")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="torch device (vqgan-clip)")
+    p.add_argument("--fps", type=int, help="output frame rate (overrides the project)")
+    p.add_argument("--size", metavar="WxH", help="picture size, e.g. 256x256 (overrides the project)")
+    p.add_argument("--png-dir", metavar="DIR", help="also (or only) write a PNG sequence here")
+    p.add_argument("--minterpolate", type=int, metavar="FPS",
+                   help="ffmpeg motion-interpolate the MP4 up to this frame rate")
+    p.add_argument("--dry-run", action="store_true", help="list what would be rendered and the estimate")
+    p.add_argument("--cache", metavar="DIR", help="keyframe cache folder (default: <project>.dreamreel-cache)")
+    p.add_argument("--vqgan-config", metavar="YAML", help="local VQGAN config")
+    p.add_argument("--vqgan-ckpt", metavar="CKPT", help="local VQGAN checkpoint")
+    p.add_argument("--clip-ckpt", metavar="FILE", help="local CLIP checkpoint")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=run)
+
+
+def _apply_overrides(project, args) -> None:
+    from dreamreel.core.project import check_render_settings
+
+    s = project.render
+    if args.fps is not None:
+        s.fps = args.fps
+        s.keyframes_per_second = min(s.keyframes_per_second, s.fps)
+    if args.size:
+        try:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+        except ValueError:
+            raise DreamreelError(f"--size {args.size}: expected WIDTHxHEIGHT, e.g. 256x256") from None
+        s.width, s.height = w, h
+    if args.device:
+        s.device = args.device
+    problem = check_render_settings(s)
+    if problem:
+        raise DreamreelError(f"render settings: {problem}")
+
+
+def make_engine(settings, args, warn=print):
+    """The engine to render with (see module docstring for the fallback rule)."""
+    from dreamreel.core.engine.draft import DraftEngine
+
+    name = args.engine or settings.engine
+    if name == "vqgan-clip":
+        try:
+            from dreamreel.core.engine.vqgan_clip import VqganClipEngine
+
+            return VqganClipEngine.from_settings(
+                settings, vqgan_config=args.vqgan_config, vqgan_ckpt=args.vqgan_ckpt,
+                clip_ckpt=args.clip_ckpt, device=args.device,
+            )
+        except (ModelNotFoundError, ImportError) as e:
+            if args.engine == "vqgan-clip":
+                if isinstance(e, ImportError):
+                    raise DreamreelError(f"vqgan-clip engine unavailable ({e}); install dreamreel fully") from None
+                raise
+            warn(f"dreamreel render: {str(e).splitlines()[0] if str(e) else 'vqgan-clip unavailable'}"
+                 f" -- rendering with the draft engine instead")
+    return DraftEngine.from_settings(settings)
+
+
+class _Bars:
+    """tqdm bars, one per phase (keyframe iterations, then frames)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.bar, self.phase = quiet, None, None
+
+    def __call__(self, done: int, total: int, msg: str) -> None:
+        if self.quiet:
+            return
+        from tqdm import tqdm
+
+        phase = "keyframes" if msg.startswith("keyframe") else "frames"
+        if phase != self.phase:
+            self.close()
+            unit = "it" if phase == "keyframes" else "frame"
+            self.bar = tqdm(total=total, desc=phase, unit=unit, file=sys.stderr, dynamic_ncols=True)
+            self.phase = phase
+        self.bar.total = total
+        if phase == "keyframes" and msg != self.bar.postfix:
+            self.bar.set_postfix_str(msg, refresh=False)
+        self.bar.update(done - self.bar.n)  # update() rate-limits redraws; ETA comes with it
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _fmt_s(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def run(args: argparse.Namespace) -> int:
+    from dreamreel.core.engine.cache import KeyframeCache, default_cache_dir
+    from dreamreel.core.engine.render import load_analysis, measure_seconds_per_iteration, plan_render, render_video
+    from dreamreel.core.project import load_project
+
+    if not args.output and not args.png_dir and not args.dry_run:
+        raise DreamreelError("render: give -o OUT.mp4, --png-dir DIR, or --dry-run")
+    project = load_project(args.project)
+    _apply_overrides(project, args)
+    cache = KeyframeCache(args.cache or default_cache_dir(project.path))
+    engine = make_engine(project.render, args, warn=lambda m: print(m, file=sys.stderr))
+    t_range = None
+    if args.t_from is not None or args.t_to is not None:
+        from dreamreel.core.engine.render import song_duration_s
+
+        t_range = (args.t_from or 0.0, args.t_to if args.t_to is not None else song_duration_s(project))
+    analysis = load_analysis(project, cache)
+    plan = plan_render(project, engine, cache, t_range=t_range, analysis=analysis)
+    if plan.todo:
+        plan.seconds_per_iteration = measure_seconds_per_iteration(
+            engine, plan.keyframes[plan.todo[0]].spec, steps=1 if engine.name != "draft" else 5)
+    s = project.render
+    est = f", about {_fmt_s(plan.estimate_s)} on this device" if plan.estimate_s is not None else ""
+    print(f"{engine.name}: {len(plan.todo)} of {len(plan.needed)} keyframes to render "
+          f"({plan.iterations_todo} iterations{est}); {plan.n_frames} frames at {s.fps} fps, "
+          f"{s.width}x{s.height}; cache {cache.root}", file=sys.stderr)
+    if args.dry_run:
+        for i in plan.todo:
+            kf = plan.keyframes[i]
+            start = "random" if kf.spec.init_key is None else kf.spec.init_key[:12]
+            text = " | ".join(p.text for p in kf.spec.prompts)[:60]
+            print(f"{kf.t_ms / 1000:8.2f}s  {kf.block_id}#{kf.index:<3d} {kf.key[:12]}  "
+                  f"iters={kf.spec.iterations:<4d} init={start:12s}  {text}")
+        return 0
+    bars = _Bars(args.quiet)
+    try:
+        result = render_video(project, engine, cache, args.output, png_dir=args.png_dir, t_range=t_range,
+                              analysis=analysis, minterpolate_fps=args.minterpolate, progress=bars,
+                              seconds_per_iteration=plan.seconds_per_iteration)
+    finally:
+        bars.close()
+    for path in (result.out_path, result.png_dir):
+        if path is not None:
+            print(f"wrote {Path(path)}", file=sys.stderr)
+    return 0

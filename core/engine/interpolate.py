@@ -1,0 +1,86 @@
+"""In-betweens: which two keyframes each output frame sits between, and latent blending.
+
+Frame *i* shows song time i/fps. Keyframe *k* sits at frame position p_k = t_k·fps, except a
+block's first keyframe, which sits at round(start·fps) so a block starting at t shows from
+frame round(t·fps) exactly. Between two keyframes the latent is blended (linear or slerp);
+before the first keyframe the first one holds, after the last the last one holds.
+
+Gaps between blocks: the picture keeps interpolating from the last keyframe of the block
+before to the first keyframe of the next block, so an instrumental gap is a slow morph rather
+than a frozen frame (and the next block still lands exactly on its start frame).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def keyframe_positions(times_s, block_starts: np.ndarray | list[bool], fps: float) -> np.ndarray:
+    """Frame positions of keyframes (float, non-decreasing); block-first keyframes rounded."""
+    p = np.asarray(times_s, dtype=np.float64) * fps
+    first = np.asarray(block_starts, dtype=bool)
+    p[first] = np.round(p[first])
+    return np.maximum.accumulate(p) if len(p) else p
+
+
+def frame_segments(positions: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each frame index: (lo, hi, frac) keyframe indices and the linear position in [0, 1].
+
+    lo is the last keyframe at or before the frame, hi the next one; frac = 0 holds lo.
+    """
+    frames = np.asarray(frames, dtype=np.float64)
+    n = len(positions)
+    if n == 0:
+        raise ValueError("no keyframes to interpolate")
+    lo = np.searchsorted(positions, frames, side="right") - 1
+    before = lo < 0
+    lo = np.clip(lo, 0, n - 1)
+    hi = np.minimum(lo + 1, n - 1)
+    span = positions[hi] - positions[lo]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(span > 0, (frames - positions[lo]) / np.where(span > 0, span, 1.0), 0.0)
+    frac = np.clip(frac, 0.0, 1.0)
+    frac[before] = 0.0
+    return lo, hi, frac
+
+
+def lerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor | float) -> torch.Tensor:
+    """Linear blend; t broadcasts over the batch dimension."""
+    t = _as_batch(t, a)
+    return a + (b - a) * t
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor | float, eps: float = 1e-7) -> torch.Tensor:
+    """Spherical blend of flattened latents (per batch item); falls back to lerp when a and b
+    are (anti-)parallel or zero. Exactly a at t=0 and b at t=1."""
+    t = _as_batch(t, a)
+    af, bf = a.flatten(1), b.flatten(1)
+    na, nb = af.norm(dim=1, keepdim=True), bf.norm(dim=1, keepdim=True)
+    cos = ((af / na.clamp_min(eps)) * (bf / nb.clamp_min(eps))).sum(1, keepdim=True).clamp(-1, 1)
+    omega = torch.arccos(cos)
+    so = torch.sin(omega)
+    tf = t.flatten(1)[:, :1]
+    safe = so.abs() > 1e-4
+    wa = torch.where(safe, torch.sin((1 - tf) * omega) / torch.where(safe, so, 1.0), 1 - tf)
+    wb = torch.where(safe, torch.sin(tf * omega) / torch.where(safe, so, 1.0), tf)
+    out = wa * af + wb * bf
+    # Pin the endpoints: sin() round-off must not leak into exact keyframe frames.
+    out = torch.where(tf == 0, af, torch.where(tf == 1, bf, out))
+    return out.view_as(a)
+
+
+def blend(a: torch.Tensor, b: torch.Tensor, t, mode: str = "linear") -> torch.Tensor:
+    """`lerp` or `slerp` by name (RenderSettings.interpolation)."""
+    if mode == "slerp":
+        return slerp(a, b, t)
+    if mode == "linear":
+        return lerp(a, b, t)
+    raise ValueError(f"unknown interpolation {mode!r}")
+
+
+def _as_batch(t, like: torch.Tensor) -> torch.Tensor:
+    t = torch.as_tensor(t, dtype=like.dtype, device=like.device)
+    if t.ndim == 0:
+        t = t.expand(like.shape[0])
+    return t.view(-1, *([1] * (like.ndim - 1)))

@@ -1,0 +1,388 @@
+"""Rendering a project: plan -> keyframes (cached) -> in-between frames -> MP4 / PNGs.
+
+Public API (Qt-free; the editor calls these from a worker thread or subprocess):
+
+- `plan_render(project, engine, cache, *, t_range=None, analysis=None,
+  seconds_per_iteration=None) -> RenderPlan` — the schedule, which keyframes are still to do,
+  frame range, and the cost estimate (`plan.estimate_s`). `engine` may be an identity dict.
+- `render_keyframes(project, engine, cache, *, t_range=None, analysis=None, plan=None,
+  progress=None, cancel=None, on_keyframe=None) -> RenderPlan` — computes every missing
+  keyframe the range needs, each stored in the cache the moment it is done (so a killed
+  render resumes where it stopped).
+- `iter_frames(project, engine, cache, plan, *, analysis=None, burn_lyrics=None, cancel=None)`
+  yields (frame_index, uint8 (H, W, 3)) for the plan's frame range.
+- `render_video(project, engine, cache, out_path=None, *, png_dir=None, t_range=None,
+  analysis=None, minterpolate_fps=None, burn_lyrics=None, progress=None, cancel=None,
+  on_keyframe=None) -> RenderResult` — all of the above, then MP4 and/or PNG sequence.
+- `keyframe_states(project, engine_identity, cache, *, analysis=None)` ->
+  {block_id: (n_cached, n_total)} and `block_preview_path(...)` for the editor.
+
+Hooks: `progress(done, total, message)` — message starts with "keyframe" (done/total count
+optimisation iterations) or "frames"/"encoding" (done/total count frames);
+`cancel() -> bool` is polled between steps (True raises `Cancelled`; finished keyframes stay
+cached); `on_keyframe(KeyframeEvent)` fires once per needed keyframe as it becomes available.
+Music drives (DESIGN §3.5) need the song's analysis; pass one, or it is loaded through
+`dreamreel.core.audio.load_or_analyze` into `<cache>/analysis/`. Without a song they are off.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dreamreel.core.engine import music
+from dreamreel.core.engine.cache import KeyframeCache
+from dreamreel.core.engine.schedule import PlannedKeyframe, needed_for_range, plan_keyframes
+from dreamreel.core.errors import Cancelled, DreamreelError
+from dreamreel.core.project import Project
+
+Progress = Callable[[int, int, str], None]
+CancelHook = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class KeyframeEvent:
+    """A keyframe became available (computed now, or found in the cache)."""
+
+    block_id: str
+    index: int  # within its block
+    key: str
+    preview_path: Path | None
+    cached: bool  # True when it was already in the cache
+    done: int  # keyframes available so far in this render
+    total: int  # keyframes this render needs
+
+
+@dataclass
+class RenderPlan:
+    """What a render will do. Frame i shows song time i/fps; frames [first_frame, end_frame)."""
+
+    keyframes: list[PlannedKeyframe]
+    needed: list[int]  # indices into keyframes the frame range needs (ancestors included)
+    todo: list[int]  # needed and not yet cached
+    fps: int
+    first_frame: int
+    end_frame: int
+    duration_s: float  # the whole song
+    seconds_per_iteration: float | None = None
+    computed: list[str] = field(default_factory=list)  # keys computed by render_keyframes
+
+    @property
+    def n_frames(self) -> int:
+        return self.end_frame - self.first_frame
+
+    @property
+    def iterations_todo(self) -> int:
+        return sum(self.keyframes[i].spec.iterations for i in self.todo)
+
+    @property
+    def estimate_s(self) -> float | None:
+        """keyframes to do × their iterations × measured seconds per iteration."""
+        if self.seconds_per_iteration is None:
+            return None
+        return self.iterations_todo * self.seconds_per_iteration
+
+
+@dataclass
+class RenderResult:
+    """What `render_video` produced."""
+
+    plan: RenderPlan
+    out_path: Path | None
+    png_dir: Path | None
+
+
+# --- song, analysis ---------------------------------------------------------------------------
+
+
+def song_duration_s(project: Project) -> float:
+    """The song's length (project metadata, else ffmpeg), else the end of the last block."""
+    if project.duration_ms:
+        return project.duration_ms / 1000.0
+    path = project.audio_path()
+    if path is not None and path.exists():
+        from dreamreel.core.export import probe
+
+        return probe(path).duration_s
+    if project.blocks:
+        return max(b.end_ms for b in project.blocks) / 1000.0
+    raise DreamreelError("nothing to render: the project has no song and no blocks")
+
+
+def _uses_music(project: Project) -> bool:
+    m = project.render.music
+    return bool(m.effort or m.pacing or m.pulse or (m.clusters and m.cluster_strength))
+
+
+def load_analysis(project: Project, cache: KeyframeCache):
+    """The song's analysis when a music drive needs it and the song exists, else None."""
+    path = project.audio_path()
+    if not _uses_music(project) or path is None or not path.exists():
+        return None
+    from dreamreel.core.audio import load_or_analyze
+
+    return load_or_analyze(path, cache.root / "analysis")
+
+
+def _identity(engine) -> dict:
+    return engine if isinstance(engine, dict) else engine.identity()
+
+
+def _plan(project: Project, identity: dict, analysis) -> list[PlannedKeyframe]:
+    s = project.render
+    effort_fn = None
+    if analysis is not None and s.music.effort:
+        effort_fn = lambda times: music.effort_factors(  # noqa: E731
+            times, analysis.times, analysis.rms, analysis.onset_strength,
+            s.music.effort, 1.0 / s.keyframes_per_second,
+        )
+    return plan_keyframes(project, identity, effort_fn=effort_fn)
+
+
+# --- planning and keyframes -------------------------------------------------------------------
+
+
+def plan_render(project: Project, engine, cache: KeyframeCache, *, t_range: tuple[float, float] | None = None,
+                analysis=None, seconds_per_iteration: float | None = None) -> RenderPlan:
+    """The render plan for [t_range) seconds (default: the whole song)."""
+    if not project.blocks:
+        raise DreamreelError("nothing to render: the project has no blocks; import lyrics first")
+    fps = project.render.fps
+    duration = song_duration_s(project)
+    total_frames = max(1, int(round(duration * fps)))
+    t0, t1 = t_range if t_range is not None else (0.0, duration)
+    first, end = max(0, int(round(t0 * fps))), min(total_frames, int(round(t1 * fps)))
+    if end <= first:
+        raise DreamreelError(f"empty time range {t0:g}-{t1:g} s (song is {duration:.2f} s)")
+    keyframes = _plan(project, _identity(engine), analysis)
+    needed = needed_for_range(keyframes, first / fps, end / fps)
+    todo = [i for i in needed if not cache.has(keyframes[i].key)]
+    return RenderPlan(keyframes, needed, todo, fps, first, end, duration, seconds_per_iteration)
+
+
+def measure_seconds_per_iteration(engine, spec, steps: int = 2) -> float:
+    """Time `steps` optimisation steps of `engine` on this device (seconds per iteration)."""
+    from dataclasses import replace
+
+    spec = replace(spec, iterations=steps, init_key=None)
+    z = engine.random_latent(spec)
+    start = time.perf_counter()
+    engine.keyframe(spec, z)
+    return (time.perf_counter() - start) / max(1, steps)
+
+
+def render_keyframes(project: Project, engine, cache: KeyframeCache, *, t_range=None, analysis=None,
+                     plan: RenderPlan | None = None, progress: Progress | None = None,
+                     cancel: CancelHook | None = None,
+                     on_keyframe: Callable[[KeyframeEvent], None] | None = None) -> RenderPlan:
+    """Make sure every keyframe the range needs is in the cache; returns the plan used."""
+    if plan is None:
+        plan = plan_render(project, engine, cache, t_range=t_range, analysis=analysis)
+    total_iters = sum(max(1, plan.keyframes[i].spec.iterations) for i in plan.todo) or 1
+    done_iters, prev = 0, None  # prev: (key, latent) of the keyframe just before
+    for n, i in enumerate(plan.needed):
+        if cancel is not None and cancel():
+            raise Cancelled()
+        kf = plan.keyframes[i]
+        z = cache.get(kf.key)  # verified; a corrupt entry is deleted and recomputed below
+        cached = z is not None
+        if z is None:
+            init = _init_latent(engine, cache, kf, prev)
+            label = f"keyframe {n + 1}/{len(plan.needed)}"
+            base = done_iters
+
+            def step(k: int, total: int, loss: float, base=base, label=label) -> bool:
+                if progress is not None:
+                    progress(base + k, total_iters, label)
+                return bool(cancel is not None and cancel())
+
+            z = engine.keyframe(kf.spec, init, callback=step).detach().cpu()
+            preview = engine.decode(z)[0]
+            cache.put(kf.key, z, preview, {"block_id": kf.block_id, "index": kf.index, "t_ms": kf.t_ms})
+            done_iters += max(1, kf.spec.iterations)
+            if progress is not None:
+                progress(done_iters, total_iters, label)
+            plan.todo = [j for j in plan.todo if j != i]
+            plan.computed.append(kf.key)
+        prev = (kf.key, z)
+        if on_keyframe is not None:
+            on_keyframe(KeyframeEvent(kf.block_id, kf.index, kf.key, cache.preview_path(kf.key), cached,
+                                      n + 1, len(plan.needed)))
+    return plan
+
+
+def _init_latent(engine, cache: KeyframeCache, kf: PlannedKeyframe, prev):
+    if kf.spec.init_key is None:
+        return engine.random_latent(kf.spec)
+    if prev is not None and prev[0] == kf.spec.init_key:
+        return prev[1]
+    z = cache.get(kf.spec.init_key)
+    if z is None:
+        raise DreamreelError(f"keyframe {kf.key[:12]}: its init keyframe is missing from the cache; render again")
+    return z
+
+
+# --- frames -----------------------------------------------------------------------------------
+
+
+def iter_frames(project: Project, engine, cache: KeyframeCache, plan: RenderPlan, *, analysis=None,
+                burn_lyrics: bool | None = None, cancel: CancelHook | None = None,
+                batch: int = 16) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (frame_index, uint8 (H, W, 3)) for the plan's frames; keyframes must be cached."""
+    import torch
+
+    from dreamreel.core.engine.captions import Captioner
+    from dreamreel.core.engine.interpolate import blend, frame_segments, keyframe_positions
+
+    s, fps, kfs = project.render, plan.fps, plan.keyframes
+    is_first = [k.index == 0 for k in kfs]
+    positions = keyframe_positions([k.t_s for k in kfs], is_first, fps)
+    frames = np.arange(plan.first_frame, plan.end_frame)
+    lo, hi, frac = frame_segments(positions, frames)
+    t = frames / fps
+    if analysis is not None and s.music.pacing:
+        frac = music.paced_fracs(t, positions[lo] / fps, positions[hi] / fps, frac,
+                                 analysis.times, analysis.onset_strength, s.music.pacing)
+    pulse = (music.pulse_envelope(t, analysis.beats) * s.music.pulse
+             if analysis is not None and s.music.pulse else np.zeros(len(frames)))
+    clusters = _clusters(project, plan, cache, analysis, t) if analysis is not None else None
+    draft = getattr(engine, "name", "") == "draft"
+    burn = (s.burn_lyrics or draft) if burn_lyrics is None else burn_lyrics
+    captions = Captioner(
+        [(int(round(b.start_ms * fps / 1000)), int(round(b.end_ms * fps / 1000)), b.text) for b in project.blocks],
+        s.width, s.height, lyrics=burn, draft_mark=draft,
+    )
+    latents: dict[int, torch.Tensor] = {}
+
+    def latent(i: int) -> torch.Tensor:
+        if i not in latents:
+            z = cache.get(kfs[i].key)
+            if z is None:
+                raise DreamreelError(f"keyframe {kfs[i].key[:12]} is missing from the cache; render again")
+            latents[i] = z
+        return latents[i]
+
+    for b0 in range(0, len(frames), batch):
+        if cancel is not None and cancel():
+            raise Cancelled()
+        sl = slice(b0, b0 + batch)
+        for i in [k for k in latents if k < lo[sl].min()]:
+            del latents[i]  # frames only move forward: free keyframes behind us
+        za = torch.cat([latent(i) for i in lo[sl]])
+        zb = torch.cat([latent(i) for i in hi[sl]])
+        z = blend(za, zb, torch.from_numpy(frac[sl]).float(), s.interpolation)
+        if clusters is not None:
+            z = clusters(z, sl)
+        images = engine.decode(z)
+        for j, img in enumerate(images):
+            n = b0 + j
+            if pulse[n] > 1e-3:
+                img = music.apply_pulse(img, float(pulse[n]))
+            yield int(frames[n]), captions.apply(img, int(frames[n]))
+
+
+def _clusters(project: Project, plan: RenderPlan, cache: KeyframeCache, analysis, t: np.ndarray):
+    """Sound clusters: k-means over band frames; each cluster's target is the latent of the
+    needed keyframe whose sound is nearest the cluster centre; a spring particle follows the
+    current frame's target and is blended in. Returns z_batch, slice -> z_batch, or None."""
+    import torch
+
+    m, fps = project.render.music, plan.fps
+    bands = getattr(analysis, "bands", None)
+    if not (m.clusters and m.cluster_strength) or bands is None or len(bands) < 2:
+        return None
+    feats = music.band_features(bands)
+    centroids, labels = music.kmeans(feats, m.clusters, seed=project.render.seed)
+    frame_labels = music.labels_at(t, analysis.times, labels)
+    env_times = np.asarray(analysis.times)
+    needed = plan.needed
+    key_rows = np.clip(np.searchsorted(env_times, [plan.keyframes[i].t_s for i in needed]), 0, len(feats) - 1)
+    owners = music.nearest_rows(feats[key_rows], centroids)
+    targets = [cache.get(plan.keyframes[needed[o]].key) for o in owners]
+    strength = float(np.clip(m.cluster_strength, 0.0, 1.0))
+    state: dict = {}
+
+    def apply(z: torch.Tensor, sl: slice) -> torch.Tensor:
+        out = []
+        for j, lab in enumerate(frame_labels[sl]):
+            if "spring" not in state:
+                state["spring"] = music.SpringFollower(z[j : j + 1])
+            x = state["spring"].step(targets[lab], 1.0 / fps)
+            out.append(z[j : j + 1] * (1 - strength) + x * strength)
+        return torch.cat(out)
+
+    return apply
+
+
+def render_video(project: Project, engine, cache: KeyframeCache, out_path: str | Path | None = None, *,
+                 png_dir: str | Path | None = None, t_range=None, analysis=None,
+                 minterpolate_fps: int | None = None, burn_lyrics: bool | None = None,
+                 seconds_per_iteration: float | None = None, progress: Progress | None = None,
+                 cancel: CancelHook | None = None,
+                 on_keyframe: Callable[[KeyframeEvent], None] | None = None) -> RenderResult:
+    """Render keyframes, then frames to an MP4 (with the song) and/or a PNG sequence.
+    Outputs appear under their final names only when complete."""
+    import contextlib
+
+    from dreamreel.core.export import encode_mp4, png_sequence
+
+    if out_path is None and png_dir is None:
+        raise DreamreelError("nothing to write: give an output file or a PNG folder")
+    if analysis is None:
+        analysis = load_analysis(project, cache)
+    plan = plan_render(project, engine, cache, t_range=t_range, analysis=analysis,
+                       seconds_per_iteration=seconds_per_iteration)
+    render_keyframes(project, engine, cache, plan=plan, progress=progress, cancel=cancel, on_keyframe=on_keyframe)
+    s = project.render
+    frames = iter_frames(project, engine, cache, plan, analysis=analysis, burn_lyrics=burn_lyrics, cancel=cancel)
+    with contextlib.ExitStack() as stack:
+        write_png = stack.enter_context(png_sequence(png_dir)) if png_dir is not None else None
+
+        def stream():
+            for n, (index, img) in enumerate(frames):
+                if write_png is not None:
+                    write_png(index, img)
+                if progress is not None and out_path is None:
+                    progress(n + 1, plan.n_frames, "frames")
+                yield img
+
+        if out_path is not None:
+            audio = project.audio_path()
+            audio = audio if audio is not None and audio.exists() else None
+            encode_mp4(stream(), out_path, width=s.width, height=s.height, fps=s.fps, n_frames=plan.n_frames,
+                       audio_path=audio, audio_start_s=plan.first_frame / s.fps,
+                       audio_duration_s=plan.n_frames / s.fps if t_range is not None else None,
+                       minterpolate_fps=minterpolate_fps, progress=progress, cancel=cancel)
+        else:
+            for _ in stream():
+                if cancel is not None and cancel():
+                    raise Cancelled()
+    return RenderResult(plan, Path(out_path) if out_path else None, Path(png_dir) if png_dir else None)
+
+
+# --- editor helpers ---------------------------------------------------------------------------
+
+
+def keyframe_states(project: Project, engine_identity: dict, cache: KeyframeCache, *,
+                    analysis=None) -> dict[str, tuple[int, int]]:
+    """{block_id: (n_cached, n_total)} for the editor's stale display (cheap: no checksums).
+    Pass the same `analysis` the render uses when beat-following effort is on."""
+    states: dict[str, list[int]] = {b.id: [0, 0] for b in project.blocks}
+    for kf in _plan(project, engine_identity, analysis):
+        st = states[kf.block_id]
+        st[1] += 1
+        st[0] += cache.has(kf.key)
+    return {k: (v[0], v[1]) for k, v in states.items()}
+
+
+def block_preview_path(project: Project, engine_identity: dict, cache: KeyframeCache, block_id: str, *,
+                       analysis=None) -> Path | None:
+    """The PNG preview of a block's first keyframe, or None when it is not rendered yet."""
+    for kf in _plan(project, engine_identity, analysis):
+        if kf.block_id == block_id:
+            return cache.preview_path(kf.key)
+    return None
