@@ -64,7 +64,8 @@ def test_decoding_at_a_requested_rate_resamples(mono_wav):
 
 @pytest.mark.parametrize(
     "suffix, encoder, tolerance_ms",
-    [(".flac", "flac", 1), (".mp3", "libmp3lame", 60), (".ogg", "libvorbis", 30)],
+    [(".flac", "flac", 1), (".mp3", "libmp3lame", 60), (".ogg", "libvorbis", 30),
+     (".m4a", "aac", 60)],
 )
 def test_compressed_formats_decode_with_accurate_duration(mono_wav, suffix, encoder, tolerance_ms):
     if not ffmpeg_has_encoder(encoder):

@@ -19,7 +19,7 @@ import numpy as np
 
 from dreamreel.core.errors import AudioError
 
-_CHUNK_BYTES = 1 << 20
+_CHUNK_BYTES = 1 << 22
 _STREAM_RE = re.compile(r"Stream #\d+:\d+.*?: Audio: [^\n]*?(\d+) Hz(?:, ([^,\n]+))?")
 _LAYOUT_CHANNELS = {
     "mono": 1, "stereo": 2, "2.1": 3, "3.0": 3, "3.0(back)": 3, "4.0": 4, "quad": 4,
@@ -72,7 +72,7 @@ def ffmpeg_exe() -> str:
 
 
 def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes, read in 1 MiB chunks."""
+    """Hex sha256 of a file's bytes, read in 4 MiB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK_BYTES):
@@ -130,10 +130,29 @@ def stream_info(path: str | Path) -> StreamInfo:
     return StreamInfo(int(m.group(1)), channels, duration)
 
 
-def _run_pcm(path: Path, channels: int, rate: int | None, *, keep: bool) -> tuple[np.ndarray, int]:
-    """Decode to interleaved f32; returns (samples (n, channels) or empty, n_frames)."""
+def _mean_filter(channels: int) -> list[str]:
+    """ffmpeg args mixing `channels` to their plain mean (its own -ac 1 scales by 1/sqrt(2))."""
+    if channels == 1:
+        return []
+    gain = f"{1.0 / channels:.10g}"
+    mix = "+".join(f"{gain}*c{i}" for i in range(channels))
+    # Mix in float so 16-bit sources are not rounded twice.
+    return ["-af", f"aformat=sample_fmts=flt,pan=mono|c0={mix}"]
+
+
+def _run_pcm(
+    path: Path, channels: int, rate: int | None, *, keep: bool, mix_from: int | None = None
+) -> tuple[np.ndarray, int]:
+    """Decode to interleaved f32; returns (samples (n, channels) or empty, n_frames).
+
+    With `mix_from`, ffmpeg mixes that many input channels to a mono mean (channels must be 1),
+    so only a quarter of the bytes of a stereo float stream cross the pipe.
+    """
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
-           "-vn", "-sn", "-dn", "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels)]
+           "-vn", "-sn", "-dn"]
+    if mix_from:  # unknown layouts (None) fall back to ffmpeg's own -ac 1 downmix
+        cmd += _mean_filter(mix_from)
+    cmd += ["-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels)]
     if rate is not None:
         cmd += ["-ar", str(rate)]
     cmd.append("pipe:1")
@@ -174,14 +193,15 @@ def decode_audio(path: str | Path, *, sample_rate: int | None = None, mono: bool
     rate = int(sample_rate) if sample_rate else info.sample_rate
     if rate <= 0:
         raise AudioError(f"{path}: sample rate {rate} is not positive; pass a rate like 22050")
-    data, n = _run_pcm(path, channels, rate if sample_rate else None, keep=True)
+    out_rate = rate if sample_rate else None
+    if mono:
+        data, n = _run_pcm(path, 1, out_rate, keep=True, mix_from=info.channels)
+    else:
+        data, n = _run_pcm(path, channels, out_rate, keep=True)
     if n == 0:
         raise AudioError(f"{path}: contains no audio samples; export the song again")
-    if mono:
-        samples = data.reshape(-1) if channels == 1 else data.mean(axis=1, dtype=np.float32)
-    else:
-        samples = data
-    return Audio(np.ascontiguousarray(samples, dtype=np.float32), rate)
+    samples = data.reshape(-1) if mono else data
+    return Audio(samples, rate)
 
 
 def probe_audio(path: str | Path, *, exact: bool = True) -> tuple[int, int]:
