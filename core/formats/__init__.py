@@ -129,7 +129,9 @@ def format_lyrics(
     block ends at the song's end. SRT and labels take no options."""
     fmt = format_for_path("<output>", fmt)
     if fmt == "lrc":
-        return format_lrc(blocks, tags=tags, millis=millis, enhanced=enhanced, offset_ms=offset_ms, stanza_breaks=stanza_breaks)
+        return format_lrc(
+            blocks, tags=tags, millis=millis, enhanced=enhanced, offset_ms=offset_ms, stanza_breaks=stanza_breaks
+        )
     if fmt == "csv":
         return format_screenplay(blocks, header=header, duration_ms=duration_ms)
     if fmt == "srt":

@@ -75,7 +75,9 @@ def build_blocks(
         end = _end_of(cue, bounds, nxt, length_ms, duration_ms, problems)
         if duration_ms is not None:
             if cue.start_ms >= duration_ms:
-                problems.report(f"starts at {cue.start_ms} ms, after the song's end ({duration_ms} ms); skipped", cue.line)
+                problems.report(
+                    f"starts at {cue.start_ms} ms, after the song's end ({duration_ms} ms); skipped", cue.line
+                )
                 continue
             if end > duration_ms:
                 if cue.end_ms is not None:
@@ -121,7 +123,9 @@ def _merge_same_start(cues: list[Cue]) -> list[Cue]:
 def _end_of(cue: Cue, bounds: list[int], nxt: int | None, length_ms, duration_ms, problems: Problems) -> int:
     if cue.end_ms is not None:
         if cue.end_ms <= cue.start_ms:
-            problems.report(f"ends ({cue.end_ms} ms) before it starts ({cue.start_ms} ms); ended at the next start", cue.line)
+            problems.report(
+                f"ends ({cue.end_ms} ms) before it starts ({cue.start_ms} ms); ended at the next start", cue.line
+            )
         elif nxt is not None and cue.end_ms > nxt:
             problems.report(f"overlaps the next block (starts {nxt} ms); cut there", cue.line)
             return nxt

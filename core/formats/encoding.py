@@ -57,7 +57,9 @@ def _decode(data: bytes, encoding: str, source: str | None) -> str:
     try:
         return data.decode(encoding)
     except LookupError:
-        raise FormatError(f"unknown text encoding {encoding!r}; use e.g. utf-8, gbk, big5, shift_jis, cp1252", path=source) from None
+        raise FormatError(
+            f"unknown text encoding {encoding!r}; use e.g. utf-8, gbk, big5, shift_jis, cp1252", path=source
+        ) from None
     except UnicodeDecodeError as e:
         raise FormatError(
             f"not valid {encoding} text (byte {e.start}); try another encoding or let Dreamreel detect it", path=source

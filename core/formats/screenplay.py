@@ -37,7 +37,8 @@ def parse_screenplay(text: str, problems: Problems) -> tuple[list[Cue], list[int
     else:
         for name in header:
             if name not in COLUMNS:
-                problems.report(f"unknown column {name!r} ignored (known: {', '.join(COLUMNS)})", rows[0][0], always_warn=True)
+                known = ", ".join(COLUMNS)
+                problems.report(f"unknown column {name!r} ignored (known: {known})", rows[0][0], always_warn=True)
         parsed = [_header_row(dict(zip(header, cells)), line, problems) for line, cells in rows[1:]]
     cues = [c for c in parsed if c is not None and c.text]
     stops = [c.start_ms for c in parsed if c is not None and not c.text]
