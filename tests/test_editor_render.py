@@ -1,0 +1,175 @@
+"""RenderController: draft renders in a worker thread, AI renders in a worker process,
+live block states, cancel and shutdown."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+from dreamreel.core.commands import set_text
+from dreamreel.core.project import Block, Project, RenderSettings, save_project
+from dreamreel.editor.render_controller import RenderController
+
+HARMLESS = ("Couldn't load", "Couldn't resolve", "pa_context_connect", "Using Qt multimedia with FFmpeg")
+WAIT = 120_000  # generous: two shared cores, torch imports in a child process
+
+
+@pytest.fixture(autouse=True)
+def fail_on_qt_warnings(qapp):
+    bad: list[str] = []
+
+    def handler(kind, context, message):
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            if not any(h in message for h in HARMLESS):
+                bad.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    yield
+    qInstallMessageHandler(previous)
+    assert not bad, f"Qt warnings: {bad}"
+
+
+def make_project(tmp_path, *, seconds=3, kps=2.0, iterations=3) -> Project:
+    n = seconds
+    texts = ["red sunset", "blue ocean", "green forest", "purple night", "golden sun", "white snow"]
+    blocks = [Block(texts[i % len(texts)], i * 1000, (i + 1) * 1000, id=f"b{i}") for i in range(n)]
+    render = RenderSettings(width=32, height=32, fps=4, keyframes_per_second=kps,
+                            iterations_first=iterations, iterations=iterations)
+    project = Project(blocks=blocks, render=render, title="test")
+    save_project(project, tmp_path / "song.dreamreel")
+    return project
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = RenderController()
+    yield c
+    c.shutdown()
+
+
+def test_states_before_rendering(controller, tmp_path):
+    project = make_project(tmp_path)
+    controller.set_project(project)
+    states = controller.block_states(project)
+    assert set(states) == {"b0", "b1", "b2"}
+    assert all(state == "none" for state, _ in states.values())
+    assert controller.thumbnail_path("b0") is None
+    assert not controller.is_running()
+
+
+def test_draft_render_of_a_range_fills_blocks(qtbot, controller, tmp_path):
+    project = make_project(tmp_path)
+    controller.set_project(project)
+    done_blocks: list[str] = []
+    seen_states: list[dict] = []
+    controller.keyframeDone.connect(done_blocks.append)
+    controller.keyframeDone.connect(lambda _bid: seen_states.append(controller.block_states(project)))
+    with qtbot.waitSignal(controller.finished, timeout=WAIT):
+        assert controller.start(project, t_range=(0.0, 1.0), engine="draft")
+        assert controller.is_running()
+    assert not controller.is_running()
+    assert "b0" in done_blocks
+    # While the job ran, the block being rendered showed as rendering (or queued before it).
+    assert any(s["b0"][0] in ("rendering", "cached") for s in seen_states)
+    states = controller.block_states(project, engine="draft")
+    assert states["b0"] == ("cached", 1.0)
+    assert states["b2"][0] == "none"  # outside the range (and its neighbours)
+    thumb = controller.thumbnail_path("b0")
+    assert thumb is not None and thumb.endswith(".png")
+
+
+def test_whole_render_then_edit_marks_blocks_stale(qtbot, controller, tmp_path):
+    project = make_project(tmp_path)
+    project.render.continuity = "per-block"
+    controller.set_project(project)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT):
+        controller.start(project, engine="draft")
+    assert {s for s, _ in controller.block_states(project).values()} == {"cached"}
+    with qtbot.waitSignal(controller.statesChanged, timeout=5000):
+        set_text(project, "b1", "black storm").apply(project)
+    states = controller.block_states(project)
+    # Per-block continuity: the edit stays local to its block.
+    assert states["b1"][0] == "stale"
+    assert states["b0"][0] == "cached" and states["b2"][0] == "cached"
+    with qtbot.waitSignal(controller.finished, timeout=WAIT):
+        controller.start(project, engine="draft")
+    assert controller.block_states(project)["b1"] == ("cached", 1.0)
+
+
+def test_chain_edit_marks_following_blocks_stale(qtbot, controller, tmp_path):
+    project = make_project(tmp_path)
+    controller.set_project(project)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT):
+        controller.start(project, engine="draft")
+    set_text(project, "b1", "black storm").apply(project)
+    states = controller.block_states(project)
+    assert states["b0"][0] == "cached"
+    assert states["b1"][0] == "stale" and states["b2"][0] == "stale"  # they warm-start from b1
+
+
+def test_cancel_before_first_keyframe(qtbot, controller, tmp_path):
+    project = make_project(tmp_path)
+    with qtbot.waitSignal(controller.cancelled, timeout=WAIT):
+        controller.start(project, engine="draft")
+        controller.cancel()
+    assert not controller.is_running()
+    assert all(state in ("none", "cached") for state, _ in controller.block_states(project).values())
+
+
+def test_cancel_mid_render(qtbot, controller, tmp_path):
+    project = make_project(tmp_path, seconds=6, kps=4.0, iterations=50)
+    controller.set_project(project)
+    with qtbot.waitSignal(controller.keyframeDone, timeout=WAIT):
+        controller.start(project, engine="draft")
+    with qtbot.waitSignal(controller.cancelled, timeout=WAIT):
+        controller.cancel()
+    assert not controller.is_running()
+    states = controller.block_states(project)
+    assert not any(state in ("queued", "rendering") for state, _ in states.values())
+
+
+def test_ai_engine_without_weights_fails_in_plain_words(qtbot, controller, tmp_path):
+    project = make_project(tmp_path)
+    with qtbot.waitSignal(controller.failed, timeout=WAIT) as failed:
+        controller.start(project, engine="vqgan-clip")
+    message = failed.args[0]
+    assert "Traceback" not in message
+    assert "dreamreel models download" in message or "not found" in message.lower()
+    assert not controller.is_running()
+
+
+def test_worker_process_streams_keyframes_and_is_killed_by_cancel(qtbot, controller, tmp_path):
+    project = make_project(tmp_path)
+    controller.set_project(project)
+    controller.process_engines = frozenset({"draft", "vqgan-clip"})  # draft through the process path
+    done_blocks: list[str] = []
+    controller.keyframeDone.connect(done_blocks.append)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT):
+        controller.start(project, engine="draft")
+    assert done_blocks[:1] == ["b0"] and "b2" in done_blocks
+    assert controller.block_states(project)["b2"] == ("cached", 1.0)
+    # Cancel kills the child at once, whatever it is doing (here: importing torch).
+    big = make_project(tmp_path / "big", seconds=6, kps=4.0, iterations=50)
+    with qtbot.waitSignal(controller.cancelled, timeout=WAIT):
+        controller.start(big, engine="draft")
+        controller.cancel()
+    assert not controller.is_running()
+
+
+def test_shutdown_while_running_waits_cleanly(qtbot, tmp_path):
+    project = make_project(tmp_path, seconds=6, kps=4.0, iterations=50)
+    c = RenderController()
+    c.start(project, engine="draft")
+    c.shutdown()
+    assert not c.is_running()
+
+
+def test_clear_cache(qtbot, controller, tmp_path):
+    project = make_project(tmp_path)
+    controller.set_project(project)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT):
+        controller.start(project, engine="draft")
+    with qtbot.waitSignal(controller.statesChanged, timeout=5000):
+        controller.clear_cache(["b1"])
+    states = controller.block_states(project)
+    assert states["b1"][0] == "none" and states["b0"][0] == "cached"
