@@ -17,6 +17,7 @@ Steps 4-5 warn in lenient mode and raise FormatError in strict mode.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from dreamreel.core.errors import FormatError
@@ -131,9 +132,9 @@ def _end_of(cue: Cue, bounds: list[int], nxt: int | None, length_ms, duration_ms
             return nxt
         else:
             return cue.end_ms
-    later = [t for t in bounds if t > cue.start_ms]
-    if later:
-        return later[0]
+    i = bisect.bisect_right(bounds, cue.start_ms)
+    if i < len(bounds):
+        return bounds[i]
     for candidate in (length_ms, duration_ms):
         if candidate is not None and candidate > cue.start_ms:
             return candidate
