@@ -280,9 +280,24 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan: RenderPlan
         images = engine.decode(z)
         for j, img in enumerate(images):
             n = b0 + j
+            img = _fit(img, s.width, s.height)
             if pulse[n] > 1e-3:
                 img = music.apply_pulse(img, float(pulse[n]))
             yield int(frames[n]), captions.apply(img, int(frames[n]))
+
+
+def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Engines may decode to a multiple of their patch size: centre-crop (or resize when
+    smaller) to the requested frame size."""
+    h, w = img.shape[:2]
+    if (w, h) == (width, height):
+        return img
+    if w >= width and h >= height:
+        y, x = (h - height) // 2, (w - width) // 2
+        return np.ascontiguousarray(img[y : y + height, x : x + width])
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(img).resize((width, height), Image.LANCZOS))
 
 
 def _clusters(project: Project, plan: RenderPlan, cache: KeyframeCache, analysis, t: np.ndarray):
