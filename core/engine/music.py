@@ -95,9 +95,12 @@ def apply_pulse(frame: np.ndarray, amount: float, *, zoom: float = 0.06, brighte
 
 
 def band_features(bands: np.ndarray) -> np.ndarray:
-    """Log-compressed, per-band standardised FFT band frames for clustering."""
-    x = np.log1p(np.maximum(np.asarray(bands, dtype=np.float64), 0.0) * 100.0)
-    return (x - x.mean(0)) / (x.std(0) + 1e-9)
+    """FFT band frames as dB (floored 80 dB below the loudest), centred and scaled as a whole
+    for clustering. One global scale, not per band: per-band scaling would blow rare
+    transients in near-silent bands up into outliers that win whole clusters."""
+    x = np.maximum(np.asarray(bands, dtype=np.float64), 0.0)
+    db = 10.0 * np.log10(x + max(x.max(), 1e-12) * 1e-8)
+    return (db - db.mean(0)) / (db.std() + 1e-9)
 
 
 def kmeans(x: np.ndarray, k: int, *, seed: int = 0, iterations: int = 50) -> tuple[np.ndarray, np.ndarray]:
