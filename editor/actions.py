@@ -1,0 +1,323 @@
+"""Menus, toolbar and keyboard shortcuts of the main window, and the slots they trigger.
+
+`ACTIONS` is the single list the menus, the toolbar and the shortcuts sheet are built from, so
+the sheet can never disagree with the real keys. Each row names the window slot it triggers;
+the Edit/View/Render/Help slots are in `ActionSlots` (File slots stay in the window).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolBar
+
+from dreamreel.core.commands import (DeleteBlocks, MergeWithNext, SplitBlock, bake_offset, nudge_blocks,
+                                     resize_block, shift_all)
+from dreamreel.core.errors import DreamreelError
+from dreamreel.core.formats import FORMATS
+
+FORMAT_NAMES = {"lrc": "LRC lyrics", "csv": "CSV screenplay", "srt": "SRT subtitles", "labels": "Audacity labels"}
+
+# (name, menu, text, shortcut, slot on the window, checkable)
+ACTIONS = [
+    ("new", "File", "&New", QKeySequence.New, "new_project", False),
+    ("open", "File", "&Open…", QKeySequence.Open, "open_dialog", False),
+    ("save", "File", "&Save", QKeySequence.Save, "save", False),
+    ("save_as", "File", "Save &As…", QKeySequence.SaveAs, "save_as", False),
+    ("import_audio", "File", "Import &audio…", "Ctrl+I", "import_audio_dialog", False),
+    ("export_video", "File", "Export &video…", "Ctrl+E", "export_video", False),
+    ("quit", "File", "&Quit", QKeySequence.Quit, "close", False),
+    ("split", "Edit", "&Split at playhead", "S", "split_at_playhead", False),
+    ("merge", "Edit", "&Merge with next", "M", "merge_with_next", False),
+    ("delete", "Edit", "&Delete", QKeySequence.Delete, "delete_selection", False),
+    ("set_start", "Edit", "Set start at playhead", "[", "set_start_at_playhead", False),
+    ("set_end", "Edit", "Set end at playhead", "]", "set_end_at_playhead", False),
+    ("set_end_next", "Edit", "Set end and go to next", "Return", "set_end_and_next", False),
+    ("nudge_left", "Edit", "Nudge left 10 ms", "Alt+Left", "nudge_left_small", False),
+    ("nudge_right", "Edit", "Nudge right 10 ms", "Alt+Right", "nudge_right_small", False),
+    ("nudge_left_big", "Edit", "Nudge left 100 ms", "Shift+Alt+Left", "nudge_left_big", False),
+    ("nudge_right_big", "Edit", "Nudge right 100 ms", "Shift+Alt+Right", "nudge_right_big", False),
+    ("prev_block", "Edit", "Previous block", "Ctrl+Left", "select_previous", False),
+    ("next_block", "Edit", "Next block", "Ctrl+Right", "select_next", False),
+    ("select_all", "Edit", "Select all blocks", QKeySequence.SelectAll, "select_all", False),
+    ("shift_all", "Edit", "Shift all after playhead…", "Ctrl+Shift+T", "shift_all_dialog", False),
+    ("bake_offset", "Edit", "Bake LRC offset", None, "bake_lrc_offset", False),
+    ("play", "View", "Play / pause", "Space", "toggle_play", False),
+    ("zoom_in", "View", "Zoom &in", QKeySequence.ZoomIn, "zoom_in", False),
+    ("zoom_out", "View", "Zoom &out", QKeySequence.ZoomOut, "zoom_out", False),
+    ("zoom_fit", "View", "&Fit song", "Ctrl+0", "zoom_fit", False),
+    ("follow", "View", "F&ollow playhead", "F", "set_follow", True),
+    ("snap", "View", "S&nap to beats and edges", "N", "set_snapping", True),
+    ("show_beats", "View", "Show &beats", None, "set_show_beats", True),
+    ("show_onsets", "View", "Show o&nsets", None, "set_show_onsets", True),
+    ("render_selection", "Render", "Render &selection", "Ctrl+R", "render_selection", False),
+    ("render_all", "Render", "Render &all", "Ctrl+Shift+R", "render_all", False),
+    ("render_cancel", "Render", "&Cancel render", None, "render_cancel", False),
+    ("clear_cache", "Render", "C&lear cache for selection", None, "clear_cache_selection", False),
+    ("shortcuts", "Help", "&Keyboard shortcuts", "F1", "show_shortcuts", False),
+    ("about", "Help", "&About Dreamreel", None, "show_about", False),
+]
+
+MOUSE_HELP = [
+    ("Drag a block", "Move it (all selected blocks move together)"),
+    ("Drag a block edge", "Resize"),
+    ("Drag in empty lane space", "Create a block"),
+    ("Shift+drag in empty lane space", "Select blocks in a range"),
+    ("Click / Shift+click / Ctrl+click", "Select / add / toggle"),
+    ("Double-click a block", "Edit its text"),
+    ("Alt while dragging", "Invert snapping"),
+    ("Ctrl while dragging", "Allow overlapping a neighbour"),
+    ("Click or drag on the waveform", "Seek / scrub"),
+    ("Wheel / Ctrl+wheel", "Scroll / zoom around the mouse"),
+    ("Middle or right drag", "Pan"),
+    ("Drop a file on the window", "Import audio or lyrics"),
+]
+
+
+def build(window) -> dict[str, QAction]:
+    """Create every action, its menu entry and its shortcut; connect it to the window's slot."""
+    menus: dict[str, QMenu] = {}
+    actions: dict[str, QAction] = {}
+    bar = window.menuBar()
+    for title in ("File", "Edit", "View", "Render", "Help"):
+        menus[title] = bar.addMenu(f"&{title}")
+    for name, menu, text, shortcut, slot, checkable in ACTIONS:
+        action = QAction(text, window)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        handler = getattr(window, slot)
+        (action.toggled if checkable else action.triggered).connect(
+            handler if checkable else (lambda _=False, h=handler: h()))
+        window.addAction(action)  # shortcuts work even when the menu bar is hidden
+        actions[name] = action
+        menus[menu].addAction(action)
+        if name == "open":
+            window.recent_menu = menus[menu].addMenu("Open &recent")
+        if name == "import_audio":
+            _format_menu(window, menus[menu], "Import lyrics", window.import_lyrics_dialog)
+            _format_menu(window, menus[menu], "Export lyrics", window.export_lyrics_dialog)
+        if name in ("save_as", "export_video", "delete", "bake_offset", "follow", "show_onsets", "clear_cache"):
+            menus[menu].addSeparator()
+    actions["undo"] = window.document.stack.createUndoAction(window, "&Undo")
+    actions["undo"].setShortcut(QKeySequence.Undo)
+    actions["redo"] = window.document.stack.createRedoAction(window, "&Redo")
+    actions["redo"].setShortcut(QKeySequence.Redo)
+    menus["Edit"].insertActions(menus["Edit"].actions()[0], [actions["undo"], actions["redo"]])
+    menus["Edit"].insertSeparator(menus["Edit"].actions()[2])
+    for key in ("snap", "show_beats", "show_onsets"):
+        actions[key].setChecked(True)
+    _toolbar(window, actions)
+    return actions
+
+
+def _format_menu(window, parent: QMenu, title: str, handler) -> None:
+    menu = parent.addMenu(title)
+    for fmt in FORMATS:
+        action = menu.addAction(f"{FORMAT_NAMES.get(fmt, fmt)}…")
+        action.setObjectName(f"{title.lower().replace(' ', '_')}_{fmt}")
+        action.triggered.connect(lambda _=False, f=fmt: handler(f))
+
+
+def _toolbar(window, actions: dict[str, QAction]) -> None:
+    bar = QToolBar("Main", window)
+    bar.setObjectName("main_toolbar")
+    bar.setMovable(False)
+    for key in ("open", "save", None, "undo", "redo", None, "play", None, "zoom_out", "zoom_fit", "zoom_in",
+                "follow", "snap", None, "render_selection", "render_all", "render_cancel"):
+        if key is None:
+            bar.addSeparator()
+        else:
+            bar.addAction(actions[key])
+    window.addToolBar(bar)
+
+
+def shortcut_rows(actions: dict[str, QAction]) -> list[tuple[str, str]]:
+    """(keys, what) for every action with a shortcut, then the mouse gestures."""
+    rows = []
+    for action in actions.values():
+        keys = action.shortcut().toString(QKeySequence.NativeText)
+        if keys:
+            rows.append((keys, action.text().replace("&", "").rstrip("…")))
+    return rows + MOUSE_HELP
+
+
+class ActionSlots:
+    """The Edit, View, Render and Help slots of the main window (mixed into MainWindow).
+
+    Expects `self.document`, `self.timeline`, `self.player`, `self.render_controller`,
+    `self.actions` and `self.run(command)` from the window.
+    """
+
+    # --- playhead --------------------------------------------------------------------------
+
+    def playhead_ms(self) -> int:
+        return int(self.player.position_ms())
+
+    def seek(self, ms: int):
+        self.player.seek(max(0, int(ms)))
+        self._on_position_changed(self.playhead_ms())
+
+    def toggle_play(self):
+        self.player.toggle()
+
+    # --- Edit ------------------------------------------------------------------------------
+
+    def _target(self):
+        """The block an edit at the playhead acts on: the selected one, else the one under it."""
+        return self.document.current_block() or self.document.project.block_at(self.playhead_ms())
+
+    def split_at_playhead(self):
+        b = self.document.project.block_at(self.playhead_ms())
+        if b is None:
+            self.show_error("No block under the playhead to split")
+            return
+        cmd = SplitBlock(block_id=b.id, at_ms=self.playhead_ms())
+        if self.run(cmd):
+            self.document.select([cmd.new_id])
+
+    def merge_with_next(self):
+        b = self._target()
+        if b is None:
+            self.show_error("Select a block to merge with the next one")
+        else:
+            self.run(MergeWithNext(block_id=b.id))
+
+    def delete_selection(self):
+        if self.document.selection:
+            self.run(DeleteBlocks(ids=self.document.selection))
+
+    def set_start_at_playhead(self):
+        b = self._target()
+        if b is not None:
+            self.run(resize_block(self.document.project, b.id, start_ms=self.playhead_ms()))
+
+    def set_end_at_playhead(self) -> bool:
+        b = self._target()
+        return b is not None and self.run(resize_block(self.document.project, b.id, end_ms=self.playhead_ms()))
+
+    def set_end_and_next(self):
+        b = self._target()
+        if b is not None and self.set_end_at_playhead():
+            self._select_step(b.id, +1)
+
+    def _nudge(self, delta_ms: int):
+        if self.document.selection:
+            self.run(nudge_blocks(self.document.project, self.document.selection, delta_ms))
+
+    def nudge_left_small(self):
+        self._nudge(-10)
+
+    def nudge_right_small(self):
+        self._nudge(10)
+
+    def nudge_left_big(self):
+        self._nudge(-100)
+
+    def nudge_right_big(self):
+        self._nudge(100)
+
+    def _select_step(self, block_id: str | None, step: int):
+        blocks = self.document.project.blocks
+        if not blocks:
+            return
+        if block_id is None:
+            i = 0 if step > 0 else len(blocks) - 1
+        else:
+            i = max(0, min(len(blocks) - 1, self.document.project.index_of(block_id) + step))
+        self.document.select([blocks[i].id])
+        self.seek(blocks[i].start_ms)
+
+    def select_previous(self):
+        b = self.document.current_block()
+        self._select_step(b.id if b else None, -1)
+
+    def select_next(self):
+        b = self.document.current_block()
+        self._select_step(b.id if b else None, +1)
+
+    def select_all(self):
+        self.document.select([b.id for b in self.document.project.blocks])
+
+    def shift_all_dialog(self):
+        seconds, ok = QInputDialog.getDouble(self, "Shift all after playhead",
+                                             "Shift every block starting at or after the playhead by (seconds):",
+                                             0.0, -3600.0, 3600.0, 3)
+        if ok and seconds:
+            self.run(shift_all(self.document.project, self.playhead_ms(), int(round(seconds * 1000))))
+
+    def bake_lrc_offset(self):
+        try:
+            self.run(bake_offset(self.document.project))
+        except DreamreelError as e:
+            self.show_error(str(e))
+
+    # --- View ------------------------------------------------------------------------------
+
+    def zoom_in(self):
+        self.timeline.zoom(0.5)
+
+    def zoom_out(self):
+        self.timeline.zoom(2.0)
+
+    def zoom_fit(self):
+        self.timeline.fit()
+
+    def set_follow(self, on: bool):
+        self.timeline.follow = on
+        if on:
+            self.timeline.set_playhead(self.playhead_ms())
+
+    def set_snapping(self, on: bool):
+        self.timeline.set_snapping(on)
+
+    def set_show_beats(self, on: bool):
+        self.timeline.set_show_beats(on)
+
+    def set_show_onsets(self, on: bool):
+        self.timeline.set_show_onsets(on)
+
+    # --- Render ----------------------------------------------------------------------------
+
+    def render_selection(self):
+        sel = [self.document.project.block(i) for i in self.document.selection]
+        if not sel:
+            self.show_error("Select the blocks to render first")
+            return
+        self._start_render((sel[0].start_ms / 1000.0, sel[-1].end_ms / 1000.0))
+
+    def render_all(self):
+        self._start_render(None)
+
+    def _start_render(self, t_range):
+        rc = self.render_controller
+        if rc is None:
+            return
+        try:
+            started = rc.start(self.document.project, t_range=t_range)
+        except DreamreelError as e:
+            self.show_error(str(e))
+            return
+        if not started:
+            self.show_error("A render is already running; cancel it first")
+
+    def render_cancel(self):
+        if self.render_controller is not None:
+            self.render_controller.cancel()
+
+    def clear_cache_selection(self):
+        if self.render_controller is not None and self.document.selection:
+            self.render_controller.clear_cache(self.document.selection)
+
+    # --- Help ------------------------------------------------------------------------------
+
+    def show_shortcuts(self):
+        from dreamreel.editor.shortcuts_dialog import ShortcutsDialog
+
+        self._shortcuts = ShortcutsDialog(shortcut_rows(self.actions), self)
+        self._shortcuts.show()
+
+    def show_about(self):
+        QMessageBox.about(self, "About Dreamreel",
+                          "<b>Dreamreel</b><br>AI music videos from a song and its timed lyrics "
+                          "(VQGAN+CLIP), with a timeline editor.")

@@ -1,0 +1,110 @@
+"""Autosave and recovery.
+
+Every minute, a modified project is written (atomically, by core `save_project`) to
+`<user data>/dreamreel/autosave/<name>-<hash of its path>.dreamreel`. The project itself keeps
+its path: we save a shallow copy. When a project is opened and its autosave is newer than the
+file, the editor offers to recover it. A successful save or a clean close removes the autosave.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from dreamreel.core.errors import DreamreelError
+from dreamreel.core.project import Project, load_project, save_project
+
+INTERVAL_MS = 60_000
+_SESSION = uuid.uuid4().hex[:8]  # names the autosave of a project that was never saved
+
+
+def autosave_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("dreamreel")) / "autosave"
+
+
+def autosave_path(project_path: Path | None) -> Path:
+    """Where the autosave of the project at `project_path` (None: untitled) goes."""
+    if project_path is None:
+        return autosave_dir() / f"untitled-{_SESSION}.dreamreel"
+    key = hashlib.sha1(str(Path(project_path).absolute()).encode()).hexdigest()[:10]
+    return autosave_dir() / f"{Path(project_path).stem}-{key}.dreamreel"
+
+
+def write_autosave(project: Project) -> Path:
+    """Save a copy of `project` to its autosave path; the project's own path is untouched."""
+    target = autosave_path(project.path)
+    shadow = dataclasses.replace(project, audio=copy.copy(project.audio))
+    shadow.path = project.path  # so the audio path resolves from the real project folder
+    save_project(shadow, target)
+    return target
+
+
+def newer_autosave(project_path: Path) -> Path | None:
+    """The autosave of `project_path` when it exists and is newer than the project file."""
+    candidate = autosave_path(project_path)
+    try:
+        if candidate.stat().st_mtime > Path(project_path).stat().st_mtime:
+            return candidate
+    except OSError:
+        return None
+    return None
+
+
+def load_recovered(autosave: Path, project_path: Path) -> Project:
+    """Load an autosave as the project at `project_path` (audio path made absolute first)."""
+    project = load_project(autosave)
+    audio = project.audio_path()
+    if audio is not None:
+        project.audio.path = str(audio)
+    project.path = Path(project_path).absolute()
+    return project
+
+
+def discard(project_path: Path | None) -> None:
+    try:
+        os.remove(autosave_path(project_path))
+    except OSError:
+        pass
+
+
+class Autosaver(QObject):
+    """Saves the document's project to the autosave folder every minute while it is modified."""
+
+    saved = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, document, parent=None, interval_ms: int = INTERVAL_MS):
+        super().__init__(parent)
+        self.document = document
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.save_now)
+        self.timer.start()
+        self._last_path = document.project.path
+        document.projectReplaced.connect(self._on_project_replaced)
+
+    def save_now(self) -> Path | None:
+        if not self.document.modified:
+            return None
+        try:
+            path = write_autosave(self.document.project)
+        except (DreamreelError, OSError) as e:
+            self.failed.emit(f"Autosave failed: {e}")
+            return None
+        self.saved.emit(str(path))
+        return path
+
+    def _on_project_replaced(self):
+        self._last_path = self.document.project.path
+
+    def forget(self, project_path: Path | None = None) -> None:
+        """Remove the autosave (after a save, or when the user discards changes on close)."""
+        discard(project_path if project_path is not None else self.document.project.path)

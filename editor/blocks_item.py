@@ -1,0 +1,318 @@
+"""The blocks lane: ONE graphics item that draws and edits every block of the project.
+
+One item (not one pyqtgraph region per block) keeps a 400-block song cheap to paint and lets
+hit-testing work in screen pixels, so edge handles are the same size at every zoom. X is in
+seconds (the plot's unit); the model is read straight from the document on every paint.
+A drag shows a live preview inside the item and pushes ONE core command on release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QTransform
+
+from dreamreel.core.commands import InsertBlock, move_blocks, resize_block
+from dreamreel.core.errors import CommandError
+from dreamreel.core.project import MIN_BLOCK_MS, Block
+from dreamreel.editor.theme import ACCENT, state_colour
+from dreamreel.editor.snapping import Snapper, clamp_edge, clamp_move, free_span, neighbour_edges
+
+EDGE_PX = 6  # width of the resize handle at each block edge, in screen pixels
+SNAP_PX = 8  # how close (in pixels) an edge must come to a candidate to snap
+
+
+
+@dataclass
+class _Drag:
+    """What a drag in progress does; `preview` holds the live times shown until release."""
+
+    mode: str  # "move", "start", "end", "create", "band"
+    block_id: str | None
+    press_ms: int
+    preview: dict[str, tuple[int, int]]
+    band: tuple[int, int] | None = None
+    allow_overlap: bool = False
+
+
+def wrap_elided(fm: QFontMetrics, text: str, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap into at most max_lines lines of `width` px; the last line is elided."""
+    words, lines, current = text.split(), [], ""
+    for i, word in enumerate(words):
+        trial = f"{current} {word}".strip()
+        if fm.horizontalAdvance(trial) <= width or not current:
+            current = trial
+            continue
+        if len(lines) == max_lines - 1:
+            current = " ".join([current] + words[i:])
+            break
+        lines.append(current)
+        current = word
+    lines.append(current)
+    return [fm.elidedText(line, Qt.ElideRight, width) for line in lines[:max_lines]]
+
+
+class BlocksItem(pg.GraphicsObject):
+    """Draws all blocks of `document.project` in the lane y0..y1 and turns mouse drags into commands."""
+
+    guideChanged = Signal(object)  # float seconds of the snap guide, or None
+    editRequested = Signal(str)  # double-click on a block: focus its text
+    errorRaised = Signal(str)  # a rejected edit, in plain words
+
+    def __init__(self, document, y0: float, y1: float):
+        super().__init__()
+        self.document = document
+        self.y0, self.y1 = y0, y1
+        self.snap_enabled = True
+        self.snap_source = lambda: Snapper()  # set by the timeline: beats, onsets, playhead
+        self.state_of = lambda block_id: ("none", 0)  # set from the render controller
+        self.thumbnail_of = lambda block_id: None
+        self._drag: _Drag | None = None
+        self._thumbs: dict[str, QPixmap] = {}
+        self._font = QFont()
+        self._font.setPointSizeF(9.0)
+        self.setAcceptHoverEvents(True)
+        document.changed.connect(self._on_model_changed)
+        document.selectionChanged.connect(self.update)
+        document.projectReplaced.connect(self._on_model_changed)
+
+    # --- geometry --------------------------------------------------------------------------
+
+    def _extent_s(self) -> float:
+        p = self.document.project
+        ends = [p.duration_ms or 0] + ([p.blocks[-1].end_ms] if p.blocks else [])
+        return max(ends + [1000]) / 1000.0
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0.0, self.y0, self._extent_s(), self.y1 - self.y0)
+
+    def _on_model_changed(self, *_):
+        self.prepareGeometryChange()
+        self.update()
+
+    def _times(self, b: Block) -> tuple[int, int]:
+        if self._drag and b.id in self._drag.preview:
+            return self._drag.preview[b.id]
+        return b.start_ms, b.end_ms
+
+    def _px(self, t_ms: float) -> float:
+        """Screen x (viewport pixels) of time t_ms; hit zones are measured in these."""
+        tr = self.deviceTransform_()  # pyqtgraph's item->viewport transform (None before first show)
+        return tr.map(QPointF(t_ms / 1000.0, self.y0)).x() if tr is not None else t_ms
+
+    def _ms_per_px(self) -> float:
+        w = self.pixelWidth()
+        return (w if w else 0.01) * 1000.0
+
+    def hit(self, x_s: float) -> tuple[str | None, str | None]:
+        """(block id, zone) at x seconds: zone is "start", "end", "body", or (None, None)."""
+        px = self._px(x_s * 1000.0)
+        for b in self.document.project.blocks:
+            s, e = self._px(b.start_ms), self._px(b.end_ms)
+            if px < s - EDGE_PX or px > e + EDGE_PX:
+                continue
+            zone = min(EDGE_PX, (e - s) / 3)
+            if abs(px - s) <= zone:
+                return b.id, "start"
+            if abs(px - e) <= zone:
+                return b.id, "end"
+            if s <= px <= e:
+                return b.id, "body"
+        return None, None
+
+    # --- painting --------------------------------------------------------------------------
+
+    def paint(self, p: QPainter, *_):
+        tr = p.transform()  # item -> device, as the view set it up for us
+        p.save()
+        p.setTransform(QTransform())  # draw in device pixels so text and handles are not scaled
+        top, bottom = tr.map(QPointF(0, self.y1)).y(), tr.map(QPointF(0, self.y0)).y()
+        top, bottom = min(top, bottom) + 2, max(top, bottom) - 2
+        view = self.getViewBox()
+        x0, x1 = view.viewRange()[0] if view is not None else (0, self._extent_s())
+        lo_ms, hi_ms = x0 * 1000 - 1, x1 * 1000 + 1
+        selected = set(self.document.selection)
+        p.setFont(self._font)
+        fm = QFontMetrics(self._font)
+        for b in self.document.project.blocks:
+            s_ms, e_ms = self._times(b)
+            if e_ms < lo_ms or s_ms > hi_ms:
+                continue
+            s, e = tr.map(QPointF(s_ms / 1000, 0)).x(), tr.map(QPointF(e_ms / 1000, 0)).x()
+            self._paint_block(p, fm, b, QRectF(s, top, max(1.0, e - s), bottom - top), b.id in selected)
+        if self._drag and self._drag.mode in ("create", "band") and self._drag.band:
+            a, c = (tr.map(QPointF(t / 1000, 0)).x() for t in self._drag.band)
+            p.setPen(QPen(QColor("#9ecbff"), 1, Qt.DashLine))
+            p.setBrush(QColor(120, 170, 255, 50))
+            p.drawRect(QRectF(min(a, c), top, abs(c - a), bottom - top))
+        p.restore()
+
+    def _paint_block(self, p: QPainter, fm: QFontMetrics, b: Block, r: QRectF, selected: bool):
+        state, pct = self.state_of(b.id)
+        p.setPen(QPen(QColor(ACCENT).lighter(150) if selected else QColor("#14161b"), 2 if selected else 1))
+        fill = state_colour(state)
+        if selected:
+            fill = fill.lighter(125)
+        p.setBrush(QBrush(fill.darker(130) if state in ("none", "rendering") else fill))
+        p.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        if state == "rendering" and pct:
+            p.fillRect(QRectF(r.left(), r.bottom() - 4, r.width() * pct / 100.0, 3), state_colour("rendering").lighter(130))
+        text_left = r.left() + 4
+        thumb = self._thumbnail(b.id) if state == "cached" and r.width() > 2.5 * r.height() else None
+        if thumb is not None:
+            side = r.height() - 6
+            p.drawPixmap(QRectF(r.left() + 3, r.top() + 3, side, side), thumb, QRectF(thumb.rect()))
+            text_left += side + 3
+        room = r.right() - 4 - text_left
+        if room <= 12:
+            return
+        status = f"rendering {pct:.0f}%" if state == "rendering" and pct else b.secondary
+        max_lines = max(1, int((r.height() - 6) // fm.height()) - (1 if status else 0))
+        p.setPen(QColor("#f2f4f8"))
+        y = r.top() + 3
+        for line in wrap_elided(fm, b.text or "(empty)", int(room), max_lines):
+            p.drawText(QRectF(text_left, y, room, fm.height()), Qt.AlignLeft | Qt.AlignVCenter, line)
+            y += fm.height()
+        if status and y + fm.height() <= r.bottom():
+            p.setPen(QColor("#c3c8d4"))
+            p.drawText(QRectF(text_left, y, room, fm.height()), Qt.AlignLeft | Qt.AlignVCenter,
+                       fm.elidedText(status, Qt.ElideRight, int(room)))
+
+    def _thumbnail(self, block_id: str) -> QPixmap | None:
+        path = self.thumbnail_of(block_id)
+        if not path:
+            return None
+        pix = self._thumbs.get(path)
+        if pix is None:
+            pix = QPixmap(path)
+            if pix.isNull():
+                return None
+            self._thumbs[path] = pix = pix.scaled(96, 96, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+        return pix
+
+    # --- mouse -----------------------------------------------------------------------------
+
+    def hoverEvent(self, ev):
+        if ev.isExit():
+            self.unsetCursor()
+            return
+        _, zone = self.hit(ev.pos().x())
+        self.setCursor(Qt.SizeHorCursor if zone in ("start", "end") else
+                       Qt.OpenHandCursor if zone == "body" else Qt.CrossCursor)
+
+    def mouseClickEvent(self, ev):
+        if ev.button() != Qt.LeftButton:
+            return
+        ev.accept()
+        block_id, _ = self.hit(ev.pos().x())
+        mods = ev.modifiers()
+        if block_id is None:
+            if not mods & (Qt.ShiftModifier | Qt.ControlModifier):
+                self.document.select([])
+            return
+        if ev.double():
+            self.document.select([block_id])
+            self.editRequested.emit(block_id)
+        elif mods & Qt.ControlModifier:
+            self.document.toggle_selected(block_id)
+        else:
+            self.document.select([block_id], extend=bool(mods & Qt.ShiftModifier))
+
+    def mouseDragEvent(self, ev):
+        if ev.button() != Qt.LeftButton:
+            ev.ignore()
+            return
+        ev.accept()
+        t_ms = int(round(ev.pos().x() * 1000))
+        if ev.isStart():
+            self._start_drag(ev, int(round(ev.buttonDownPos().x() * 1000)))
+        if self._drag is None:
+            return
+        self._drag.allow_overlap = bool(ev.modifiers() & Qt.ControlModifier)
+        snap = self.snap_enabled != bool(ev.modifiers() & Qt.AltModifier)  # Alt inverts snapping
+        self._update_drag(t_ms, snap)
+        if ev.isFinish():
+            self._finish_drag()
+
+    def _start_drag(self, ev, press_ms: int):
+        block_id, zone = self.hit(press_ms / 1000.0)
+        if block_id is None:
+            mode = "band" if ev.modifiers() & Qt.ShiftModifier else "create"
+            self._drag = _Drag(mode, None, press_ms, {}, band=(press_ms, press_ms))
+            return
+        if zone == "body":
+            if block_id not in self.document.selection:
+                self.document.select([block_id], extend=bool(ev.modifiers() & Qt.ShiftModifier))
+            ids = self.document.selection
+        else:
+            self.document.select([block_id])
+            ids = [block_id]
+        preview = {i: (self.document.project.block(i).start_ms, self.document.project.block(i).end_ms) for i in ids}
+        self._drag = _Drag("move" if zone == "body" else zone, block_id, press_ms, preview)
+
+    def _update_drag(self, t_ms: int, snap: bool):
+        d, project = self._drag, self.document.project
+        blocks, duration = project.blocks, project.duration_ms
+        tol = SNAP_PX * self._ms_per_px() if snap else -1.0
+        moving = set(d.preview)
+        snapper = self.snap_source()
+        snapper.edges = sorted(neighbour_edges(blocks, moving))
+        target = None
+        if d.mode == "move":
+            delta = t_ms - d.press_ms
+            originals = [project.block(i) for i in moving]
+            delta, target = snapper.snap_delta([x for b in originals for x in (b.start_ms, b.end_ms)], delta, tol)
+            if not d.allow_overlap:
+                delta = clamp_move(blocks, moving, delta, duration)
+            d.preview = {b.id: (b.start_ms + delta, b.end_ms + delta) for b in originals}
+        elif d.mode in ("start", "end"):
+            b = project.block(d.block_id)
+            t, target = snapper.snap(t_ms, tol)
+            t = clamp_edge(blocks, b.id, d.mode, t, duration, allow_overlap=d.allow_overlap)
+            d.preview = {b.id: (t, b.end_ms) if d.mode == "start" else (b.start_ms, t)}
+        elif d.mode == "create":
+            t, target = snapper.snap(t_ms, tol)
+            span = free_span(blocks, d.press_ms, duration)
+            if span is not None:
+                t = max(span[0], min(span[1], t))
+            d.band = (d.press_ms, t)
+        else:
+            d.band = (d.press_ms, t_ms)
+        if target is not None and d.mode != "band":
+            self.guideChanged.emit(target.t_ms / 1000.0)
+        else:
+            self.guideChanged.emit(None)
+        self.update()
+
+    def _finish_drag(self):
+        d, project = self._drag, self.document.project
+        self._drag = None
+        self.guideChanged.emit(None)
+        try:
+            if d.mode == "move":
+                b = project.block(d.block_id) if d.block_id else None
+                delta = d.preview[d.block_id][0] - b.start_ms if b else 0
+                if delta:
+                    self.document.execute(move_blocks(project, list(d.preview), delta,
+                                                      allow_overlap=d.allow_overlap))
+            elif d.mode in ("start", "end"):
+                s, e = d.preview[d.block_id]
+                b = project.block(d.block_id)
+                if (s, e) != (b.start_ms, b.end_ms):
+                    self.document.execute(resize_block(project, d.block_id, start_ms=s, end_ms=e,
+                                                       allow_overlap=d.allow_overlap))
+            elif d.mode == "create" and d.band:
+                s, e = sorted(d.band)
+                if e - s >= MIN_BLOCK_MS and free_span(project.blocks, s, project.duration_ms) is not None:
+                    block = Block(text="", start_ms=s, end_ms=e)
+                    self.document.execute(InsertBlock(block=block))
+                    self.document.select([block.id])
+                    self.editRequested.emit(block.id)
+            elif d.mode == "band" and d.band:
+                s, e = sorted(d.band)
+                self.document.select([b.id for b in project.blocks if b.end_ms > s and b.start_ms < e], extend=True)
+        except CommandError as e:
+            self.errorRaised.emit(str(e))
+        self.update()

@@ -1,0 +1,160 @@
+"""Block inspector: edit the selected block's text, times, style override, seed and iterations.
+
+Every edit goes through a core command when a field is finished (Enter or focus out), and the
+panel re-reads the block whenever the model or the selection changes; it keeps no copy.
+"""
+
+from __future__ import annotations
+
+from dreamreel.core.commands import SetBlockFields, resize_block, set_text
+from dreamreel.core.errors import CommandError
+from dreamreel.core.formats.timecodes import parse_time
+from dreamreel.core.project import Prompt, Style
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+
+from dreamreel.editor.timeline_view import format_clock
+
+PROMPT_HELP = ("Several prompts in one block: <code>text:weight | other:weight</code>, "
+               "e.g. <code>a red sky:1 | clouds:0.5</code>. Negative weights push away.")
+
+
+def parse_prompts(text: str) -> list[Prompt]:
+    """`a:1 | b:0.5` -> [Prompt("a", 1.0), Prompt("b", 0.5)]; a phrase without weight gets 1."""
+    out = []
+    for part in text.split("|"):
+        part = part.strip()
+        if not part:
+            continue
+        head, sep, tail = part.rpartition(":")
+        try:
+            out.append(Prompt(head.strip(), float(tail)) if sep and head.strip() else Prompt(part, 1.0))
+        except ValueError:
+            out.append(Prompt(part, 1.0))
+    return out
+
+
+def format_prompts(prompts: list[Prompt]) -> str:
+    return " | ".join(str(p) for p in prompts)
+
+
+class InspectorPanel(QWidget):
+    """Shows the document's current block; finished edits become core commands."""
+
+    errorRaised = Signal(str)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.title = QLabel("No block selected")
+        self.text = QLineEdit()
+        self.secondary = QLineEdit()
+        self.start = QLineEdit()
+        self.end = QLineEdit()
+        self.style = QLineEdit()
+        self.style.setPlaceholderText("project style (type phrases to override)")
+        self.seed = QSpinBox()
+        self.seed.setRange(-1, 2**31 - 1)
+        self.seed.setSpecialValueText("project seed")
+        self.iterations = QSpinBox()
+        self.iterations.setRange(-1, 100000)
+        self.iterations.setSpecialValueText("project default")
+        for box in (self.seed, self.iterations):
+            box.setKeyboardTracking(False)
+        help_label = QLabel(PROMPT_HELP)
+        help_label.setWordWrap(True)
+        help_label.setStyleSheet("color: #8d96a8;")
+
+        form = QFormLayout()
+        form.addRow("Text", self.text)
+        form.addRow("", help_label)
+        form.addRow("Secondary", self.secondary)
+        form.addRow("Start", self.start)
+        form.addRow("End", self.end)
+        form.addRow("Style override", self.style)
+        form.addRow("Seed", self.seed)
+        form.addRow("Iterations", self.iterations)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+        self.text.editingFinished.connect(self._on_text_edited)
+        self.secondary.editingFinished.connect(self._on_text_edited)
+        self.start.editingFinished.connect(lambda: self._on_time_edited("start"))
+        self.end.editingFinished.connect(lambda: self._on_time_edited("end"))
+        self.style.editingFinished.connect(self._on_style_edited)
+        self.seed.valueChanged.connect(lambda v: self._set_field("seed", None if v < 0 else v))
+        self.iterations.valueChanged.connect(lambda v: self._set_field("iterations", None if v < 0 else v))
+        document.changed.connect(self._on_model_changed)
+        document.selectionChanged.connect(self._on_model_changed)
+        self._on_model_changed()
+
+    def focus_text(self):
+        self.text.setFocus()
+        self.text.selectAll()
+
+    def _on_model_changed(self, *_):
+        b = self.document.current_block()
+        self.setEnabled(b is not None)
+        self._updating = True
+        try:
+            if b is None:
+                self.title.setText("No block selected")
+                for w in (self.text, self.secondary, self.start, self.end, self.style):
+                    w.setText("")
+                self.seed.setValue(-1)
+                self.iterations.setValue(-1)
+                return
+            n = len(self.document.selection)
+            self.title.setText(f"Block {self.document.project.index_of(b.id) + 1}" + (f" ({n} selected)" if n > 1 else ""))
+            for w, value in ((self.text, b.text), (self.secondary, b.secondary),
+                             (self.start, format_clock(b.start_ms / 1000, millis=True)),
+                             (self.end, format_clock(b.end_ms / 1000, millis=True)),
+                             (self.style, format_prompts(b.style.phrases) if b.style else "")):
+                if w.text() != value:
+                    w.setText(value)
+            self.seed.setValue(-1 if b.seed is None else b.seed)
+            self.iterations.setValue(-1 if b.iterations is None else b.iterations)
+        finally:
+            self._updating = False
+
+    def _run(self, command):
+        try:
+            self.document.execute(command)
+        except CommandError as e:
+            self.errorRaised.emit(str(e))
+            self._on_model_changed()
+
+    def _on_text_edited(self):
+        b = self.document.current_block()
+        if b is not None and (self.text.text(), self.secondary.text()) != (b.text, b.secondary):
+            self._run(set_text(self.document.project, b.id, self.text.text(), self.secondary.text()))
+
+    def _on_time_edited(self, edge: str):
+        b = self.document.current_block()
+        if b is None:
+            return
+        widget = self.start if edge == "start" else self.end
+        ms = parse_time(widget.text().strip())
+        if ms is None:
+            self.errorRaised.emit(f"{widget.text()!r} is not a time; write mm:ss.mmm or seconds")
+            self._on_model_changed()
+            return
+        if ms != (b.start_ms if edge == "start" else b.end_ms):
+            self._run(resize_block(self.document.project, b.id, **{f"{edge}_ms": ms}))
+
+    def _on_style_edited(self):
+        b = self.document.current_block()
+        if b is None:
+            return
+        phrases = parse_prompts(self.style.text())
+        style = Style(phrases=phrases, negatives=b.style.negatives if b.style else []) if phrases else None
+        if style != b.style:
+            self._set_field("style", style)
+
+    def _set_field(self, name: str, value):
+        b = self.document.current_block()
+        if getattr(self, "_updating", False) or b is None or getattr(b, name) == value:
+            return
+        self._run(SetBlockFields(block_id=b.id, fields={name: value}, label=f"Edit {name}"))

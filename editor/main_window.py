@@ -1,0 +1,409 @@
+"""The Dreamreel main window: timeline in the middle, inspector/settings/preview docks, menus.
+
+It wires the document (project + undo) to the views, the player and the render controller,
+and turns every user-facing failure into one plain line (status bar or a non-modal box).
+The Edit/View/Render/Help slots live beside their action table in `editor/actions.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+
+from dreamreel.core.commands import SetAudio
+from dreamreel.core.errors import DreamreelError
+from dreamreel.core.project import Project, load_project
+from dreamreel.editor import actions as action_table
+from dreamreel.editor.autosave import Autosaver, discard, load_recovered, newer_autosave
+from dreamreel.editor.inspector_panel import InspectorPanel
+from dreamreel.editor.settings_panel import SettingsPanel
+from dreamreel.editor.timeline_view import TimelineView, format_clock
+from dreamreel.editor.undo import EditorDocument
+
+AUDIO_SUFFIXES = {".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif"}
+LYRICS_SUFFIXES = {".lrc", ".csv", ".srt", ".txt", ".tsv", ".labels"}
+FILTERS = {"lrc": "LRC lyrics (*.lrc)", "csv": "CSV screenplay (*.csv)", "srt": "SRT subtitles (*.srt)",
+           "labels": "Audacity labels (*.txt *.labels *.tsv)"}
+PROJECT_FILTER = "Dreamreel project (*.dreamreel)"
+MAX_RECENT = 8
+
+
+def audio_ref_for(path):
+    """Probe and hash a song (core.importing owns this; imported lazily to keep startup light)."""
+    from dreamreel.core.importing import audio_ref_for as core_audio_ref_for
+
+    return core_audio_ref_for(path)
+
+
+class MainWindow(action_table.ActionSlots, QMainWindow):
+    """The editor window for one document at a time (Edit/View/Render/Help slots: ActionSlots)."""
+
+    def __init__(self, *, use_audio: bool | None = None, render: bool = True):
+        super().__init__()
+        self.document = EditorDocument(parent=self)
+        self.settings = QSettings("dreamreel", "editor")
+        self.timeline = TimelineView(self.document, self)
+        self.setCentralWidget(self.timeline)
+        self.inspector = InspectorPanel(self.document)
+        self.settings_panel = SettingsPanel(self.document)
+        self._dock("Block", self.inspector, Qt.RightDockWidgetArea)
+        self._dock("Project settings", self.settings_panel, Qt.RightDockWidgetArea)
+        self.player = _make_player(self, use_audio)
+        self.render_controller = _make_render_controller(self) if render else None
+        self.preview = _make_preview()
+        if self.preview is not None:
+            self._dock("Preview", self.preview, Qt.LeftDockWidgetArea)
+        self.autosaver = Autosaver(self.document, self)
+        self._block_states: dict[str, tuple[str, float]] = {}
+        self._alerts: list[QMessageBox] = []
+        self.actions = action_table.build(self)
+        self._build_status_bar()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1400, 820)
+        self._on_project_replaced()
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _dock(self, title: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.replace(" ", "_").lower())
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self):
+        self.position_label, self.selection_label = QLabel("00:00.000"), QLabel("")
+        self.render_label, self.device_label = QLabel(""), QLabel("")
+        bar = self.statusBar()
+        for label in (self.position_label, self.selection_label, self.render_label, self.device_label):
+            bar.addPermanentWidget(label)
+
+    def _connect(self):
+        doc = self.document
+        doc.modifiedChanged.connect(self.setWindowModified)
+        doc.projectReplaced.connect(self._on_project_replaced)
+        doc.changed.connect(self._on_model_changed)
+        doc.selectionChanged.connect(self._on_selection_changed)
+        self.timeline.seekRequested.connect(self.seek)
+        self.timeline.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.timeline.blocks.errorRaised.connect(self.show_error)
+        self.timeline.blocks.editRequested.connect(lambda _id: self.inspector.focus_text())
+        self.timeline.blocks.state_of = self._state_of
+        self.inspector.errorRaised.connect(self.show_error)
+        self.settings_panel.errorRaised.connect(self.show_error)
+        self.autosaver.failed.connect(self.show_error)
+        self.player.positionChanged.connect(self._on_position_changed)
+        if hasattr(self.player, "statusChanged"):
+            self.player.statusChanged.connect(lambda _m: self._update_device_label())
+        rc = self.render_controller
+        if rc is not None:
+            rc.statesChanged.connect(self._on_render_states_changed)
+            rc.progress.connect(lambda d, t, m: self.render_label.setText(f"Render {d}/{t} {m}"))
+            rc.finished.connect(lambda: self.render_label.setText("Render finished"))
+            rc.failed.connect(lambda m: (self.render_label.setText("Render failed"), self.show_error(m)))
+            self.timeline.blocks.thumbnail_of = rc.thumbnail_path
+        for name in ("render_selection", "render_all", "render_cancel", "clear_cache"):
+            self.actions[name].setEnabled(rc is not None)
+        self.actions["export_video"].setEnabled(_export_dialog_class() is not None)
+
+    # --- model observers -------------------------------------------------------------------
+
+    def _on_project_replaced(self):
+        project = self.document.project
+        self.setWindowTitle(f"{self.document.display_name()}[*] — Dreamreel")
+        self.setWindowModified(self.document.modified)
+        self._load_player()
+        if self.render_controller is not None:
+            self.render_controller.set_project(project)
+        if self.preview is not None:
+            self.preview.set_project(project)
+        self._on_selection_changed()
+        self._update_device_label()
+
+    def _on_model_changed(self, change):
+        if change.kind == "audio":
+            self._load_player()
+        self._on_selection_changed()
+
+    def _load_player(self):
+        project = self.document.project
+        path = project.audio_path()
+        if hasattr(self.player, "load"):
+            self.player.load(path if path is not None and path.exists() else None, project.duration_ms)
+
+    def _on_position_changed(self, ms: int):
+        self.timeline.set_playhead(ms)
+        self.position_label.setText(format_clock(ms / 1000, millis=True))
+        if self.preview is not None:
+            self.preview.show_time(ms)
+
+    def _on_selection_changed(self):
+        sel = self.document.selection
+        if not sel:
+            self.selection_label.setText("No selection")
+            return
+        blocks = [self.document.project.block(i) for i in sel]
+        span = f"{format_clock(blocks[0].start_ms / 1000, millis=True)}–{format_clock(blocks[-1].end_ms / 1000, millis=True)}"
+        self.selection_label.setText(f"{len(sel)} selected {span}" if len(sel) > 1 else f"Block {span}")
+
+    def _on_render_states_changed(self):
+        try:
+            self._block_states = self.render_controller.block_states(self.document.project)
+        except Exception as e:  # a half-written cache or a missing engine must not break the timeline
+            self._block_states = {}
+            self.render_label.setText(f"Render state unknown ({e})")
+        self.timeline.blocks.update()
+
+    def _state_of(self, block_id: str):
+        state, fraction = self._block_states.get(block_id, ("none", 0.0))
+        return state, fraction * 100.0
+
+    def _update_device_label(self):
+        device = self.document.project.render.device
+        playback = getattr(self.player, "status_message", "") or ""
+        self.device_label.setText(f"Render device: {device} · {playback}".strip(" ·"))
+
+    # --- messages --------------------------------------------------------------------------
+
+    def show_error(self, message: str):
+        """A rejected edit or a failed job: one plain line in the status bar."""
+        self.statusBar().showMessage(str(message), 10000)
+
+    def alert(self, title: str, text: str, details: str = "", icon=QMessageBox.Warning):
+        """A non-modal box (file errors, import warnings): never blocks, never a traceback."""
+        box = QMessageBox(icon, title, text, QMessageBox.Ok, self)
+        box.setWindowModality(Qt.NonModal)
+        if details:
+            box.setDetailedText(details)
+        box.finished.connect(lambda _r, b=box: self._alerts.remove(b) if b in self._alerts else None)
+        self._alerts.append(box)
+        box.show()
+        self.statusBar().showMessage(text, 10000)
+        return box
+
+    def run(self, command) -> bool:
+        """Execute a core command for undo; a CommandError becomes a status-bar line."""
+        try:
+            self.document.execute(command)
+            return True
+        except DreamreelError as e:
+            self.show_error(str(e))
+            return False
+
+    # --- File ------------------------------------------------------------------------------
+
+    def new_project(self):
+        if self._maybe_save():
+            self.document.set_project(Project())
+
+    def open_dialog(self):
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
+        if path and self._maybe_save():
+            self.open_path(path)
+
+    def open_path(self, path, *, offer_recovery: bool = True) -> bool:
+        """Open a project file; offers to recover a newer autosave of it."""
+        path = Path(path).absolute()
+        try:
+            project = load_project(path)
+        except DreamreelError as e:
+            self.alert("Cannot open project", str(e))
+            return False
+        recovered = False
+        autosave = newer_autosave(path) if offer_recovery else None
+        if autosave is not None:
+            answer = QMessageBox.question(
+                self, "Recover unsaved changes?",
+                f"An autosave of {path.name} is newer than the file. Recover it?",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+            if answer == QMessageBox.Yes:
+                try:
+                    project, recovered = load_recovered(autosave, path), True
+                except DreamreelError as e:
+                    self.alert("Cannot recover autosave", str(e))
+            else:
+                discard(path)
+        self.document.set_project(project, modified=recovered)
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Recovered autosave of {path.name}" if recovered else f"Opened {path}", 6000)
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_dir(), PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".dreamreel"):
+            path += ".dreamreel"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        old = self.document.path
+        try:
+            self.document.save(path)
+        except (DreamreelError, OSError) as e:
+            self.alert("Cannot save project", f"{path}: {e}")
+            return False
+        discard(old)
+        discard(self.document.path)
+        self.setWindowTitle(f"{self.document.display_name()}[*] — Dreamreel")
+        self._add_recent(self.document.path)
+        self.statusBar().showMessage(f"Saved {self.document.path}", 5000)
+        return True
+
+    def import_audio_dialog(self):
+        filt = "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")"
+        path, _ = QFileDialog.getOpenFileName(self, "Import audio", self._last_dir(), filt)
+        if path:
+            self.import_audio(path)
+
+    def import_audio(self, path) -> bool:
+        self.setCursor(Qt.WaitCursor)
+        try:
+            ref = audio_ref_for(path)
+        except DreamreelError as e:
+            self.alert("Cannot import audio", str(e))
+            return False
+        finally:
+            self.unsetCursor()
+        return self.run(SetAudio(audio=ref))
+
+    def import_lyrics_dialog(self, fmt: str):
+        path, _ = QFileDialog.getOpenFileName(self, "Import lyrics", self._last_dir(), FILTERS.get(fmt, ""))
+        if path:
+            self.import_lyrics(path, fmt)
+
+    def import_lyrics(self, path, fmt: str | None = None) -> bool:
+        """Replace the blocks with a lyrics file's (one undo step); warnings shown once."""
+        from dreamreel.core.importing import lyrics_commands
+
+        try:
+            commands, warnings = lyrics_commands(self.document.project, path, fmt=fmt)
+            self.document.execute_many("Import lyrics", commands)
+        except DreamreelError as e:
+            self.alert("Cannot import lyrics", str(e))
+            return False
+        if warnings:
+            self.alert("Imported with warnings", f"{Path(path).name}: {len(warnings)} line(s) needed fixing.",
+                       "\n".join(warnings), QMessageBox.Information)
+        else:
+            self.statusBar().showMessage(f"Imported {len(self.document.project.blocks)} blocks from {Path(path).name}", 6000)
+        return True
+
+    def export_lyrics_dialog(self, fmt: str):
+        path, _ = QFileDialog.getSaveFileName(self, "Export lyrics", self._last_dir(), FILTERS.get(fmt, ""))
+        if not path:
+            return
+        from dreamreel.core.formats import write_lyrics
+
+        try:
+            write_lyrics(path, self.document.project.blocks, fmt, tags=self.document.project.tags)
+        except (DreamreelError, OSError) as e:
+            self.alert("Cannot export lyrics", str(e))
+            return
+        self.statusBar().showMessage(f"Exported {path}", 5000)
+
+    def export_video(self):
+        cls = _export_dialog_class()
+        if cls is not None:
+            cls(self.document.project, self).exec()
+
+    def _last_dir(self) -> str:
+        return str(self.document.path.parent) if self.document.path else ""
+
+    def _add_recent(self, path: Path):
+        recent = [p for p in self.settings.value("recent", [], list) if p != str(path)]
+        self.settings.setValue("recent", [str(path)] + recent[: MAX_RECENT - 1])
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self):
+        self.recent_menu.clear()
+        for p in self.settings.value("recent", [], list):
+            self.recent_menu.addAction(p, lambda p=p: self._maybe_save() and self.open_path(p))
+
+    # --- closing and drops -----------------------------------------------------------------
+
+    def _maybe_save(self) -> bool:
+        """True when it is fine to drop the current project (saved, discarded, or unmodified)."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save changes to {self.document.display_name()}?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save()
+        if answer == QMessageBox.Discard:
+            discard(self.document.path)
+            return True
+        return False
+
+    def closeEvent(self, event):
+        if not self._maybe_save():
+            event.ignore()
+            return
+        self.autosaver.timer.stop()
+        if self.render_controller is not None:
+            self.render_controller.shutdown()
+        if hasattr(self.player, "pause"):
+            self.player.pause()
+        event.accept()
+
+    def dragEnterEvent(self, event):
+        if any(_kind_of(u.toLocalFile()) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):
+        for url in event.mimeData().urls():
+            path = url.toLocalFile()
+            kind = _kind_of(path)
+            if kind == "project" and self._maybe_save():
+                self.open_path(path)
+            elif kind == "audio":
+                self.import_audio(path)
+            elif kind == "lyrics":
+                self.import_lyrics(path)
+        event.acceptProposedAction()
+
+
+def _kind_of(path: str) -> str | None:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".dreamreel":
+        return "project"
+    return "audio" if suffix in AUDIO_SUFFIXES else "lyrics" if suffix in LYRICS_SUFFIXES else None
+
+
+def _make_player(window, use_audio):
+    from dreamreel.editor.playback import Player
+
+    return Player(window, use_audio=use_audio)
+
+
+def _make_render_controller(window):
+    try:
+        from dreamreel.editor.render_controller import RenderController
+    except ImportError:
+        return None
+    return RenderController(window)
+
+
+def _make_preview():
+    try:
+        from dreamreel.editor.preview_panel import PreviewPanel
+    except ImportError:
+        return None
+    return PreviewPanel()
+
+
+def _export_dialog_class():
+    try:
+        from dreamreel.editor.export_dialog import ExportDialog
+    except ImportError:
+        return None
+    return ExportDialog

@@ -1,0 +1,349 @@
+"""The timeline: waveform, beat grid, onsets, playhead and the blocks lane in one pyqtgraph plot.
+
+X is in seconds. On every range change the waveform is rebuilt from the core peaks pyramid for
+just the visible span at the detail the width needs (a few thousand points at most), so a
+10-minute song pans and zooms smoothly. Peaks and analysis are computed off the GUI thread by
+`AudioWorker`, which hands back plain core objects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from dreamreel.editor.blocks_item import BlocksItem
+from dreamreel.editor.snapping import Snapper
+
+WAVE_Y = (-1.0, 1.0)
+LANE_Y = (-2.35, -1.12)
+MAX_POINTS = 3000
+
+
+def format_clock(seconds: float, *, millis: bool = False) -> str:
+    """mm:ss (or mm:ss.mmm) for axis labels and the status bar."""
+    sign = "-" if seconds < 0 else ""
+    ms = int(round(abs(seconds) * 1000))
+    m, rest = divmod(ms, 60000)
+    s, frac = divmod(rest, 1000)
+    return f"{sign}{m:02d}:{s:02d}.{frac:03d}" if millis else f"{sign}{m:02d}:{s:02d}"
+
+
+class TimeAxis(pg.AxisItem):
+    """Bottom axis labelled mm:ss (with tenths when zoomed in far)."""
+
+    def tickStrings(self, values, scale, spacing):
+        if spacing < 1:
+            return [f"{format_clock(v)}.{int(round(abs(v) * 10)) % 10}" for v in values]
+        return [format_clock(v) for v in values]
+
+
+class TimelineViewBox(pg.ViewBox):
+    """Wheel scrolls, Ctrl+wheel zooms round the mouse, left click/drag seeks, middle/right drag pans."""
+
+    seekRequested = Signal(float)  # seconds
+
+    def wheelEvent(self, ev, axis=None):
+        delta = ev.delta()
+        x0, x1 = self.viewRange()[0]
+        if ev.modifiers() & Qt.ControlModifier:
+            centre = self.mapToView(ev.pos()).x()
+            self.scaleBy(x=0.85 ** (delta / 120.0), center=QPointF(centre, 0))
+        else:
+            self.translateBy(x=-(delta / 120.0) * 0.1 * (x1 - x0))
+        ev.accept()
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.LeftButton:
+            ev.accept()
+            self.seekRequested.emit(max(0.0, self.mapToView(ev.pos()).x()))
+
+    def mouseDragEvent(self, ev, axis=None):
+        ev.accept()
+        if ev.button() == Qt.LeftButton:
+            self.seekRequested.emit(max(0.0, self.mapToView(ev.pos()).x()))
+        else:
+            moved = self.mapToView(ev.pos()).x() - self.mapToView(ev.lastPos()).x()
+            self.translateBy(x=-moved)
+
+
+class WaveformItem(pg.GraphicsObject):
+    """The visible part of the waveform as one filled min/max outline."""
+
+    def __init__(self):
+        super().__init__()
+        self._path = QPainterPath()
+        self._rect = QRectF()
+        self.setZValue(-5)
+
+    def set_data(self, times, mins, maxs) -> None:
+        self.prepareGeometryChange()
+        if len(times) == 0:
+            self._path, self._rect = QPainterPath(), QRectF()
+        else:
+            x = np.concatenate([times, times[::-1]])
+            y = np.concatenate([np.asarray(maxs, float), np.asarray(mins, float)[::-1]])
+            self._path = pg.arrayToQPath(x, y, connect="all")
+            self._path.closeSubpath()
+            self._rect = self._path.boundingRect()
+        self.update()
+
+    def boundingRect(self):
+        return self._rect
+
+    def paint(self, p, *_):
+        p.setPen(pg.mkPen(QColor("#5fa8d3"), width=1, cosmetic=True))
+        p.setBrush(QBrush(QColor(95, 168, 211, 140)))
+        p.drawPath(self._path)
+
+
+class _WorkerSignals(QObject):
+    peaksReady = Signal(object, object)  # token, PeakPyramid
+    analysisReady = Signal(object, object)  # token, Analysis
+    failed = Signal(object, str)
+
+
+class AudioWorker(QRunnable):
+    """Peaks, then analysis, of one audio file, off the GUI thread; results through signals."""
+
+    def __init__(self, token, path: Path, cache_dir: Path, sha256: str | None):
+        super().__init__()
+        self.token, self.path, self.cache_dir, self.sha256 = token, path, cache_dir, sha256 or None
+        self.signals = _WorkerSignals()
+
+    def run(self):
+        from dreamreel.core.errors import DreamreelError
+
+        try:
+            from dreamreel.core.audio.peaks import load_or_build_peaks
+
+            self.signals.peaksReady.emit(self.token, load_or_build_peaks(self.path, self.cache_dir,
+                                                                          sha256=self.sha256))
+            analyze = _load_or_analyze()
+            if analyze is not None:
+                self.signals.analysisReady.emit(self.token, analyze(self.path, self.cache_dir))
+        except DreamreelError as e:
+            self.signals.failed.emit(self.token, str(e))
+        except Exception as e:  # a worker must never die silently; report in one line
+            self.signals.failed.emit(self.token, f"audio analysis failed: {e}")
+
+
+def _load_or_analyze():
+    for name in ("dreamreel.core.audio.analysis", "dreamreel.core.audio"):
+        try:
+            module = __import__(name, fromlist=["load_or_analyze"])
+            return module.load_or_analyze
+        except (ImportError, AttributeError):
+            continue
+    return None
+
+
+class TimelineView(QWidget):
+    """Waveform + beats + onsets + playhead + blocks lane for the document's project."""
+
+    seekRequested = Signal(int)  # ms
+    statusMessage = Signal(str)
+    analysisReady = Signal()
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.peaks = None
+        self.beats_ms = np.zeros(0, np.int64)
+        self.onsets_ms = np.zeros(0, np.int64)
+        self.follow = False
+        self.show_beats = True
+        self.show_onsets = True
+        self._playhead_ms = 0
+        self._token = 0
+        self._workers: set[AudioWorker] = set()
+        self._snapper = Snapper()
+
+        self.vb = TimelineViewBox(enableMenu=False)
+        self.plot = pg.PlotWidget(viewBox=self.vb, axisItems={"bottom": TimeAxis("bottom")}, background="#161a22")
+        self.plot.hideButtons()
+        self.plot.hideAxis("left")
+        self.plot.getPlotItem().setContentsMargins(4, 4, 4, 0)
+        self.vb.setMouseEnabled(x=True, y=False)
+        self.vb.disableAutoRange()
+        self.vb.setYRange(LANE_Y[0] - 0.05, WAVE_Y[1] + 0.08, padding=0)
+
+        self.wave = WaveformItem()
+        self.beat_lines = pg.PlotCurveItem(pen=pg.mkPen(QColor(255, 255, 255, 38), width=1), connect="pairs")
+        self.onset_lines = pg.PlotCurveItem(pen=pg.mkPen(QColor(255, 140, 90, 150), width=1), connect="pairs")
+        self.blocks = BlocksItem(document, *LANE_Y)
+        self.blocks.snap_source = self._snap_source
+        self.guide = pg.InfiniteLine(angle=90, pen=pg.mkPen("#9ecbff", width=1, style=Qt.DashLine))
+        self.guide.setVisible(False)
+        self.playhead = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#ff5d5d", width=2),
+                                        hoverPen=pg.mkPen("#ff9b9b", width=3))
+        for item in (self.wave, self.beat_lines, self.onset_lines, self.blocks, self.guide, self.playhead):
+            self.vb.addItem(item)
+        self.playhead.setZValue(20)
+        self.guide.setZValue(19)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+        self.vb.sigXRangeChanged.connect(self._on_range_changed)
+        self.vb.seekRequested.connect(lambda s: self.seekRequested.emit(int(round(s * 1000))))
+        self.playhead.sigDragged.connect(lambda line: self.seekRequested.emit(max(0, int(round(line.value() * 1000)))))
+        self.blocks.guideChanged.connect(self._on_guide_changed)
+        document.projectReplaced.connect(self._on_project_replaced)
+        document.changed.connect(self._on_model_changed)
+        self._on_project_replaced()
+
+    # --- audio ------------------------------------------------------------------------------
+
+    def _on_project_replaced(self):
+        self._token += 1
+        self.peaks = None
+        self.beats_ms = self.onsets_ms = np.zeros(0, np.int64)
+        self._snapper = Snapper()
+        self._apply_limits()
+        self.fit()
+        self._load_audio()
+
+    def _on_model_changed(self, change):
+        if change.kind in ("audio", "all"):
+            self._token += 1
+            self._apply_limits()
+            self._load_audio()
+
+    def _load_audio(self):
+        project = self.document.project
+        path = project.audio_path()
+        if path is None or not path.exists():
+            self._refresh_visible()
+            if path is not None:
+                self.statusMessage.emit(f"Audio file not found: {path}")
+            return
+        from dreamreel.core.audio.cache import default_cache_dir
+
+        worker = AudioWorker(self._token, path, default_cache_dir(), project.audio.sha256)
+        worker.setAutoDelete(False)  # we hold it until its signals arrive
+        worker.signals.peaksReady.connect(self._on_peaks_ready)
+        worker.signals.analysisReady.connect(self._on_analysis_ready)
+        worker.signals.failed.connect(self._on_worker_failed)
+        self._workers.add(worker)
+        QThreadPool.globalInstance().start(worker)
+
+    def _on_peaks_ready(self, token, peaks):
+        if token == self._token:
+            self.peaks = peaks
+            self._apply_limits()
+            self._refresh_visible()
+        if _load_or_analyze() is None:
+            self._drop_worker(token)
+
+    def _on_analysis_ready(self, token, analysis):
+        self._drop_worker(token)
+        if token != self._token:
+            return
+        self.beats_ms = (np.asarray(analysis.beats, float) * 1000).round().astype(np.int64)
+        self.onsets_ms = (np.asarray(analysis.onsets, float) * 1000).round().astype(np.int64)
+        self._snapper = Snapper(beats=self.beats_ms.tolist(), onsets=self.onsets_ms.tolist())
+        self._refresh_visible()
+        self.statusMessage.emit(f"Analysis ready: {getattr(analysis, 'tempo_bpm', 0):.1f} BPM, "
+                                f"{len(self.beats_ms)} beats, {len(self.onsets_ms)} onsets")
+        self.analysisReady.emit()
+
+    def _on_worker_failed(self, token, message):
+        self._drop_worker(token)
+        if token == self._token:
+            self.statusMessage.emit(message)
+
+    def _drop_worker(self, token):
+        self._workers = {w for w in self._workers if w.token != token}
+
+    def set_analysis(self, beats_s, onsets_s):
+        """Use these beats/onsets (seconds) directly, e.g. from a test or a cached analysis."""
+        self.beats_ms = (np.asarray(beats_s, float) * 1000).round().astype(np.int64)
+        self.onsets_ms = (np.asarray(onsets_s, float) * 1000).round().astype(np.int64)
+        self._snapper = Snapper(beats=self.beats_ms.tolist(), onsets=self.onsets_ms.tolist())
+        self._refresh_visible()
+
+    # --- view -------------------------------------------------------------------------------
+
+    def duration_s(self) -> float:
+        p = self.document.project
+        ends = [p.duration_ms or 0, p.blocks[-1].end_ms if p.blocks else 0]
+        if self.peaks is not None:
+            ends.append(int(self.peaks.duration_s * 1000))
+        return max(ends + [10000]) / 1000.0
+
+    def _apply_limits(self):
+        d = self.duration_s()
+        self.vb.setLimits(xMin=-0.02 * d, xMax=d * 1.02, minXRange=0.05, maxXRange=d * 1.04)
+
+    def fit(self):
+        self.vb.setXRange(0, self.duration_s(), padding=0.01)
+
+    def zoom(self, factor: float):
+        """Zoom in (factor < 1) or out around the playhead when it is visible, else the centre."""
+        x0, x1 = self.vb.viewRange()[0]
+        ph = self._playhead_ms / 1000.0
+        centre = ph if x0 <= ph <= x1 else (x0 + x1) / 2
+        self.vb.scaleBy(x=factor, center=QPointF(centre, 0))
+
+    def set_playhead(self, ms: int):
+        self._playhead_ms = int(ms)
+        self.playhead.setValue(ms / 1000.0)
+        if self.follow:
+            x0, x1 = self.vb.viewRange()[0]
+            half = (x1 - x0) / 2
+            if abs((x0 + half) - ms / 1000.0) > 0.002 * half:
+                self.vb.setXRange(ms / 1000.0 - half, ms / 1000.0 + half, padding=0)
+
+    def set_snapping(self, on: bool):
+        self.blocks.snap_enabled = on
+
+    def set_show_beats(self, on: bool):
+        self.show_beats = on
+        self._refresh_visible()
+
+    def set_show_onsets(self, on: bool):
+        self.show_onsets = on
+        self._refresh_visible()
+
+    def _snap_source(self) -> Snapper:
+        self._snapper.playhead = self._playhead_ms
+        return self._snapper
+
+    def _on_guide_changed(self, x):
+        self.guide.setVisible(x is not None)
+        if x is not None:
+            self.guide.setValue(x)
+
+    def _on_range_changed(self, *_):
+        self._refresh_visible()
+
+    def _refresh_visible(self):
+        """Rebuild only what the visible range needs: waveform detail, beats and onsets in view."""
+        x0, x1 = self.vb.viewRange()[0]
+        width_px = max(200, self.vb.width() or 1000)
+        if self.peaks is not None:
+            self.wave.set_data(*self.peaks.for_range(max(0.0, x0), x1, min(MAX_POINTS, int(width_px * 2))))
+        else:
+            self.wave.set_data([], [], [])
+        self._set_marks(self.beat_lines, self.beats_ms if self.show_beats else None, x0, x1, width_px, WAVE_Y)
+        self._set_marks(self.onset_lines, self.onsets_ms if self.show_onsets else None, x0, x1, width_px,
+                        (0.75, WAVE_Y[1]))
+
+    @staticmethod
+    def _set_marks(item, marks_ms, x0, x1, width_px, ys):
+        if marks_ms is None or len(marks_ms) == 0:
+            item.setData([], [])
+            return
+        lo, hi = np.searchsorted(marks_ms, [x0 * 1000, x1 * 1000])
+        visible = marks_ms[lo:hi] / 1000.0
+        if len(visible) > width_px / 3:  # too dense to read: thin out rather than paint a grey wall
+            visible = visible[:: int(np.ceil(len(visible) / (width_px / 3)))]
+        x = np.repeat(visible, 2)
+        y = np.tile(np.array(ys, float), len(visible))
+        item.setData(x, y, connect="pairs")
