@@ -70,6 +70,29 @@ def click_track(
     return np.clip(sig, -1.0, 1.0).astype(np.float32), times
 
 
+def drum_loop(
+    bpm: float, seconds: float = 30.0, sr: int = 22050, *, offset_s: float = 0.1, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A pop drum pattern: kick on every beat, snare on 2 and 4, hi-hats on eighths.
+
+    Returns (mono float32 samples, beat_times_s). The hats make twice-the-tempo a tempting
+    wrong answer, which is what a beat tracker must resist.
+    """
+    rng = np.random.default_rng(seed)
+    times = beat_times(bpm, seconds, offset_s=offset_s)
+    t_kick = np.arange(int(0.3 * sr)) / sr
+    kick = np.sin(2 * np.pi * (50 * t_kick + 2 * (1 - np.exp(-t_kick * 30)))) * np.exp(-t_kick / 0.1)
+    n_snare, n_hat = int(0.2 * sr), int(0.05 * sr)
+    snare = rng.standard_normal(n_snare) * np.exp(-np.arange(n_snare) / (0.05 * sr)) * 0.4
+    hat = np.diff(rng.standard_normal(n_hat + 1)) * np.exp(-np.arange(n_hat) / (0.012 * sr)) * 0.25
+    sig = np.zeros(int(round(seconds * sr)), dtype=np.float32)
+    place(sig, kick.astype(np.float32), times, sr, np.full(len(times), 0.8))
+    place(sig, snare.astype(np.float32), times[1::2], sr)
+    eighths = np.arange(offset_s, seconds - 1e-9, 30.0 / bpm)
+    place(sig, hat.astype(np.float32), eighths, sr)
+    return np.clip(sig, -1.0, 1.0).astype(np.float32), times
+
+
 def tone(freq: float, seconds: float, sr: int = 22050, *, amplitude: float = 0.5) -> np.ndarray:
     """A pure sine tone (mono float32)."""
     t = np.arange(int(round(seconds * sr))) / sr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audio_synth import click, click_track, place, stereo, tone, write_wav
+from audio_synth import click, click_track, drum_loop, place, stereo, tone, write_wav
 from dreamreel.core.audio import Audio, analyze, envelope_at, load_or_analyze
 from dreamreel.core.audio import analysis as analysis_module
 
@@ -30,6 +30,14 @@ def test_click_track_tempo_and_beats(bpm, kind):
     assert beat_hit_rate(result.beats, truth) >= 0.95
     # No invented beats either: about one found beat per true beat.
     assert abs(len(result.beats) - len(truth)) <= 0.05 * len(truth)
+
+
+@pytest.mark.parametrize("bpm", [92, 100, 128])
+def test_drum_loop_with_eighth_note_hats_is_not_doubled(bpm):
+    samples, truth = drum_loop(bpm, 30.0, SR, seed=bpm)
+    result = analyze(Audio(samples, SR))
+    assert result.tempo_bpm == pytest.approx(bpm, abs=1.0)
+    assert beat_hit_rate(result.beats, truth) >= 0.95
 
 
 def test_accented_track_in_stereo_at_44k_is_resampled_and_tracked():

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+DOUBLE_TEMPO_RATIO = 0.7  # how strong the half period must be to double the tempo
+
 
 def _moving_mean(x: np.ndarray, before: int, after: int) -> np.ndarray:
     """Mean of x[i - before : i + after + 1] (clipped at the ends) for each i."""
@@ -58,8 +60,14 @@ def pick_onsets(
 
 
 def _autocorrelation(env: np.ndarray) -> np.ndarray:
-    """Unbiased autocorrelation of the mean-removed envelope, normalised to ac[0] == 1."""
-    e = env - env.mean()
+    """Unbiased autocorrelation of the smoothed, mean-removed envelope, ac[0] == 1.
+
+    Smoothing (Gaussian, sigma one frame) matters: a click's flux peak is one frame wide, so
+    at a beat period of 21.5 frames only half the clicks would line up at lag 21 or 22.
+    """
+    kernel = np.exp(-0.5 * np.arange(-3, 4) ** 2)
+    e = np.convolve(env, kernel / kernel.sum(), mode="same")
+    e = e - e.mean()
     n = len(e)
     spec = np.fft.rfft(e, 2 * n)
     ac = np.fft.irfft(spec * np.conj(spec))[:n]
@@ -97,10 +105,12 @@ def estimate_tempo(
     if score.max() <= 0:
         return 0.0
     period, strength = _peak_near(ac, float(lags[np.argmax(score)]))
-    # Prefer the faster pulse while half the period correlates as well and stays in range.
+    # Prefer the faster pulse while half the period correlates nearly as well and stays in
+    # range. A click track at 174 BPM has equal peaks at 174 and 87; a drum loop at 100 BPM
+    # with eighth-note hats has a clearly weaker one at 200 (about 0.55 of the beat's).
     while 60.0 / (period / 2 * hop_s) <= max_bpm * 1.02:
         half, half_strength = _peak_near(ac, period / 2)
-        if half_strength < 0.5 * strength:
+        if half_strength < DOUBLE_TEMPO_RATIO * strength:
             break
         period, strength = half, half_strength
     return 60.0 / (_refine_period(ac, period) * hop_s)
