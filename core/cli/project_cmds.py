@@ -57,12 +57,12 @@ def run_export(args: argparse.Namespace) -> int:
     from dreamreel.core.project import load_project
 
     project = load_project(args.project)
-    options = {"millis": args.millis, "enhanced": args.enhanced} if args.format == "lrc" else {}
+    options = {"tags": project.tags, "millis": args.millis, "enhanced": args.enhanced, "duration_ms": project.duration_ms}
     if args.output:
-        write_lyrics(args.output, project.blocks, args.format, tags=project.tags, **options)
+        write_lyrics(args.output, project.blocks, args.format, **options)
         print(f"wrote {args.output}: {len(project.blocks)} blocks", file=sys.stderr)
     else:
-        sys.stdout.write(format_lyrics(project.blocks, args.format, tags=project.tags, **options))
+        sys.stdout.write(format_lyrics(project.blocks, args.format, **options))
     return 0
 
 
