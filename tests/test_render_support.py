@@ -23,7 +23,7 @@ def make_project(tmp: Path, *, seconds: float = 3.0, bpm: float = 120.0, size: i
     project = Project(
         blocks=[Block(text, int(round(a * 1000)), int(round(b * 1000)), id=f"b{i}")
                 for i, (text, a, b) in enumerate(blocks)],
-        audio=AudioRef("song.wav", duration_ms=int(round(seconds * 1000)), sample_rate=22050),
+        audio=AudioRef(str(tmp / "song.wav"), duration_ms=int(round(seconds * 1000)), sample_rate=22050),
     )
     r = project.render
     r.width = r.height = size

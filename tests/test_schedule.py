@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from dreamreel.core.engine.schedule import block_seed, keyframe_times_ms, needed_for_range, plan_keyframes
+from dreamreel.core.engine.schedule import block_seed, keyframe_times_ms, with_ancestors, plan_keyframes
 from dreamreel.core.project import Block, Project
 
 IDENT = {"engine": "test", "engine_version": "1"}
@@ -109,11 +109,9 @@ def test_engine_identity_and_effort_go_into_the_key():
     assert all(k.spec.iterations == 14 for k in c if k.block_id != "A")
 
 
-def test_needed_for_range_includes_neighbours_and_ancestors():
-    p = project("per-block")
-    plan = plan_keyframes(p, IDENT)
+def test_with_ancestors_follows_init_keys():
+    plan = plan_keyframes(project("per-block"), IDENT)
     times = [k.t_s for k in plan]  # A: 0 .5 1 1.5 | B: 1.6 2.1 2.6 | C: 3.2 3.7
-    need = needed_for_range(plan, 2.2, 2.7)
-    assert [times[i] for i in need] == [1.6, 2.1, 2.6, 3.2]  # 2.1 before, 2.6 inside, 3.2 after, 1.6 ancestor
+    assert [times[i] for i in with_ancestors(plan, [times.index(2.6), times.index(3.7)])] == [1.6, 2.1, 2.6, 3.2, 3.7]
     chain = plan_keyframes(project("chain"), IDENT)
-    assert needed_for_range(chain, 3.3, 3.5) == list(range(len(chain)))  # all ancestors
+    assert with_ancestors(chain, [len(chain) - 1]) == list(range(len(chain)))

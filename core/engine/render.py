@@ -36,7 +36,7 @@ import numpy as np
 
 from dreamreel.core.engine import music
 from dreamreel.core.engine.cache import KeyframeCache
-from dreamreel.core.engine.schedule import PlannedKeyframe, needed_for_range, plan_keyframes
+from dreamreel.core.engine.schedule import PlannedKeyframe, plan_keyframes, with_ancestors
 from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.project import Project
 
@@ -159,9 +159,22 @@ def plan_render(project: Project, engine, cache: KeyframeCache, *, t_range: tupl
     if end <= first:
         raise DreamreelError(f"empty time range {t0:g}-{t1:g} s (song is {duration:.2f} s)")
     keyframes = _plan(project, _identity(engine), analysis)
-    needed = needed_for_range(keyframes, first / fps, end / fps)
+    needed = with_ancestors(keyframes, _shown(keyframes, fps, first, end))
     todo = [i for i in needed if not cache.has(keyframes[i].key)]
     return RenderPlan(keyframes, needed, todo, fps, first, end, duration, seconds_per_iteration)
+
+
+def _segments(keyframes: list[PlannedKeyframe], fps: int, first: int, end: int):
+    from dreamreel.core.engine.interpolate import frame_segments, keyframe_positions
+
+    positions = keyframe_positions([k.t_s for k in keyframes], [k.index == 0 for k in keyframes], fps)
+    return positions, *frame_segments(positions, np.arange(first, end))
+
+
+def _shown(keyframes: list[PlannedKeyframe], fps: int, first: int, end: int) -> set[int]:
+    """Keyframes that frames [first, end) blend from."""
+    _, lo, hi, frac = _segments(keyframes, fps, first, end)
+    return set(lo.tolist()) | set(hi[frac > 0].tolist())
 
 
 def measure_seconds_per_iteration(engine, spec, steps: int = 2) -> float:
@@ -236,13 +249,11 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan: RenderPlan
     import torch
 
     from dreamreel.core.engine.captions import Captioner
-    from dreamreel.core.engine.interpolate import blend, frame_segments, keyframe_positions
+    from dreamreel.core.engine.interpolate import blend
 
     s, fps, kfs = project.render, plan.fps, plan.keyframes
-    is_first = [k.index == 0 for k in kfs]
-    positions = keyframe_positions([k.t_s for k in kfs], is_first, fps)
     frames = np.arange(plan.first_frame, plan.end_frame)
-    lo, hi, frac = frame_segments(positions, frames)
+    positions, lo, hi, frac = _segments(kfs, fps, plan.first_frame, plan.end_frame)
     t = frames / fps
     if analysis is not None and s.music.pacing:
         frac = music.paced_fracs(t, positions[lo] / fps, positions[hi] / fps, frac,
@@ -273,7 +284,8 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan: RenderPlan
         for i in [k for k in latents if k < lo[sl].min()]:
             del latents[i]  # frames only move forward: free keyframes behind us
         za = torch.cat([latent(i) for i in lo[sl]])
-        zb = torch.cat([latent(i) for i in hi[sl]])
+        # hi is only needed where it is blended in (frac > 0); elsewhere reuse lo.
+        zb = torch.cat([latent(h) if f > 0 else latent(i) for i, h, f in zip(lo[sl], hi[sl], frac[sl])])
         z = blend(za, zb, torch.from_numpy(frac[sl]).float(), s.interpolation)
         if clusters is not None:
             z = clusters(z, sl)

@@ -110,20 +110,10 @@ def plan_keyframes(
     return plan
 
 
-def needed_for_range(plan: list[PlannedKeyframe], t0_s: float, t1_s: float) -> list[int]:
-    """Indices (sorted) of the keyframes needed to show [t0_s, t1_s): those inside, the one
-    before and the one after (interpolation ends) and every ancestor they warm-start from."""
-    if not plan:
-        return []
-    inside = [i for i, k in enumerate(plan) if t0_s <= k.t_s < t1_s]
-    before = [i for i, k in enumerate(plan) if k.t_s < t0_s]
-    after = [i for i, k in enumerate(plan) if k.t_s >= t1_s]
-    wanted = set(inside)
-    if before:
-        wanted.add(before[-1])
-    if after:
-        wanted.add(after[0])
+def with_ancestors(plan: list[PlannedKeyframe], indices) -> list[int]:
+    """`indices` plus every keyframe they (transitively) warm-start from, sorted."""
     by_key = {k.key: i for i, k in enumerate(plan)}
+    wanted = set(int(i) for i in indices)
     for i in list(wanted):
         while plan[i].spec.init_key is not None:
             i = by_key[plan[i].spec.init_key]

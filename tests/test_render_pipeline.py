@@ -1,0 +1,149 @@
+"""The render pipeline end to end with the draft engine: frames, MP4, cache reuse, edits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dreamreel.core.engine.cache import KeyframeCache
+from dreamreel.core.engine.render import (
+    block_preview_path,
+    iter_frames,
+    keyframe_states,
+    plan_render,
+    render_keyframes,
+    render_video,
+)
+from dreamreel.core.errors import Cancelled
+from dreamreel.core.export import probe, read_video_frames
+from test_render_support import counting_draft, make_project
+
+
+def test_mp4_length_fps_audio_and_block_starts(tmp_path):
+    p = make_project(tmp_path)  # 3.0 s at 10 fps, blocks at 0, 1.0, 2.4
+    engine, cache = counting_draft(), KeyframeCache(tmp_path / "cache")
+    events = []
+    result = render_video(p, engine, cache, tmp_path / "out.mp4", on_keyframe=events.append)
+    info = probe(result.out_path)
+    assert info.has_audio and info.fps == 10 and abs(info.duration_s - 3.0) <= 0.1 + 1e-9
+    video = read_video_frames(result.out_path, 64, 64)
+    assert len(video) == 30 == result.plan.n_frames
+    # Frame round(t*fps) shows the new block: it differs from the frames before it.
+    for start in (10, 24):
+        assert np.abs(video[start].astype(int) - video[start - 1]).mean() > 3
+    assert len(engine.calls) == len(result.plan.keyframes) == len(events)
+    assert [e.done for e in events] == list(range(1, len(events) + 1))
+    assert all(e.preview_path is not None and e.preview_path.exists() and not e.cached for e in events)
+
+
+def test_frame_at_block_start_is_that_blocks_first_keyframe(tmp_path):
+    p = make_project(tmp_path, blocks=[("red fire", 0.0, 1.04), ("blue ocean", 1.04, 3.0)])
+    engine, cache = counting_draft(), KeyframeCache(tmp_path / "cache")
+    plan = render_keyframes(p, engine, cache)
+    frames = dict(iter_frames(p, engine, cache, plan, burn_lyrics=False))
+    first_b = next(k for k in plan.keyframes if k.block_id == "b1")
+    expect = engine.decode(cache.get(first_b.key))[0]
+    # round(1.04 * 10) = 10; compare away from the "draft" corner mark.
+    assert np.array_equal(frames[10][32:, :32], expect[32:, :32])
+    assert not np.array_equal(frames[9][32:, :32], expect[32:, :32])
+    # A gap between blocks keeps morphing towards the next block (no frozen frames).
+    assert len(frames) == 30 and sorted(frames) == list(range(30))
+
+
+def test_second_render_uses_the_cache(tmp_path):
+    p = make_project(tmp_path)
+    cache = KeyframeCache(tmp_path / "cache")
+    render_keyframes(p, counting_draft(), cache)
+    again = counting_draft()
+    events = []
+    plan = render_keyframes(p, again, cache, on_keyframe=events.append)
+    assert again.calls == [] and plan.todo == [] and plan.computed == []
+    assert all(e.cached for e in events)
+
+
+def test_per_block_edit_recomputes_only_that_block(tmp_path):
+    p = make_project(tmp_path, continuity="per-block")
+    cache = KeyframeCache(tmp_path / "cache")
+    render_keyframes(p, counting_draft(), cache)
+    ident = counting_draft().identity()
+    assert all(n == total for n, total in keyframe_states(p, ident, cache).values())
+    p.blocks[1].text = "violet storm"
+    states = keyframe_states(p, ident, cache)
+    assert states["b0"][0] == states["b0"][1] and states["b2"][0] == states["b2"][1]
+    assert states["b1"][0] == 0 and block_preview_path(p, ident, cache, "b1") is None
+    engine = counting_draft()
+    plan = render_keyframes(p, engine, cache)
+    redone = {plan.keyframes[i].block_id for i in range(len(plan.keyframes)) if plan.keyframes[i].key in plan.computed}
+    assert redone == {"b1"} and len(engine.calls) == states["b1"][1]
+    assert all(s.prompts[0].text == "violet storm" for s in engine.calls)
+    assert block_preview_path(p, ident, cache, "b1").exists()
+
+
+def test_chain_edit_recomputes_the_block_and_everything_after(tmp_path):
+    p = make_project(tmp_path, continuity="chain")
+    cache = KeyframeCache(tmp_path / "cache")
+    full = render_keyframes(p, counting_draft(), cache)
+    p.blocks[1].text = "violet storm"
+    engine = counting_draft()
+    render_keyframes(p, engine, cache)
+    n_a = sum(k.block_id == "b0" for k in full.keyframes)
+    assert len(engine.calls) == len(full.keyframes) - n_a
+
+
+def test_corrupt_entry_is_recomputed_and_nothing_else(tmp_path):
+    p = make_project(tmp_path)
+    cache = KeyframeCache(tmp_path / "cache")
+    plan = render_keyframes(p, counting_draft(), cache)
+    victim = plan.keyframes[3].key
+    path = cache.latent_path(victim)
+    path.write_bytes(path.read_bytes()[:-8] + b"\xff" * 8)
+    before = cache.get(plan.keyframes[4].key)
+    engine = counting_draft()
+    render_keyframes(p, engine, cache)
+    assert len(engine.calls) == 1 and cache.get(victim) is not None
+    assert np.array_equal(cache.get(plan.keyframes[4].key), before)
+
+
+def test_cancel_keeps_finished_keyframes_and_resume_matches(tmp_path):
+    p = make_project(tmp_path)
+    cache = KeyframeCache(tmp_path / "cache")
+    seen = []
+    with pytest.raises(Cancelled):
+        render_keyframes(p, counting_draft(), cache, on_keyframe=seen.append, cancel=lambda: len(seen) >= 3)
+    assert len(cache.keys()) == 3
+    engine = counting_draft()
+    plan = render_keyframes(p, engine, cache)
+    assert len(engine.calls) == len(plan.keyframes) - 3
+    ref = KeyframeCache(tmp_path / "ref")
+    render_keyframes(p, counting_draft(), ref)
+    for k in plan.keyframes:
+        assert np.array_equal(cache.get(k.key), ref.get(k.key))
+
+
+def test_time_range_renders_only_what_it_needs(tmp_path):
+    p = make_project(tmp_path, continuity="per-block")
+    engine, cache = counting_draft(), KeyframeCache(tmp_path / "cache")
+    result = render_video(p, engine, cache, tmp_path / "part.mp4", t_range=(1.0, 2.0))
+    assert result.plan.n_frames == 10 and result.plan.first_frame == 10
+    assert {s.prompts[0].text for s in engine.calls} <= {"ocean blue", "golden forest"}
+    info = probe(result.out_path)
+    assert abs(info.duration_s - 1.0) <= 0.1 and info.has_audio
+    assert len(read_video_frames(result.out_path, 64, 64)) == 10
+
+
+def test_plan_estimate_and_music_drives(tmp_path):
+    p = make_project(tmp_path, seconds=3.0)
+    m = p.render.music
+    m.effort, m.pacing, m.pulse, m.clusters, m.cluster_strength = 1.0, 1.0, 1.0, 2, 0.5
+    cache = KeyframeCache(tmp_path / "cache")
+    plan = plan_render(p, counting_draft(), cache, seconds_per_iteration=0.5)
+    assert plan.estimate_s == pytest.approx(plan.iterations_todo * 0.5)
+    from dreamreel.core.engine.render import load_analysis
+
+    analysis = load_analysis(p, cache)
+    assert analysis is not None
+    driven = plan_render(p, counting_draft(), cache, analysis=analysis)
+    iters = [k.spec.iterations for k in driven.keyframes[1:]]
+    assert len(set(iters)) > 1  # loudness changes the effort per keyframe
+    out = render_video(p, counting_draft(), cache, None, png_dir=tmp_path / "pngs", analysis=analysis)
+    assert len(list(out.png_dir.iterdir())) == 30
