@@ -1,8 +1,9 @@
 """Onsets, tempo and beats from an onset-strength envelope (numpy only).
 
 Tempo: autocorrelation of the envelope weighted by a log-Gaussian prior around 120 BPM, refined
-over several beat multiples, then doubled when the half period is as strong (a 174 BPM track
-also correlates at 87 BPM; the faster pulse is the beat). Beats: the dynamic-programming
+over several beat multiples, then doubled when the half period is periodic too and the
+envelope hits as hard on the off-beats (a 174 BPM click track also correlates at 87 BPM, but a
+100 BPM drum loop's weak eighth-note hats do not make it 200). Beats: the dynamic-programming
 tracker of Ellis, "Beat Tracking by Dynamic Programming", J. New Music Research 2007.
 """
 
