@@ -59,49 +59,81 @@ def register_config(model: str) -> str:
     return model
 
 
-def fetch_pretrained(model: str, tag: str) -> Path:
-    """Resolve (downloading through open_clip's Hugging Face hub cache if needed) the weight
-    file for a pretrained tag; ModelNotFoundError when that is impossible (offline, no cache)."""
+def _pretrained_cfg(model: str, tag: str) -> dict:
     import open_clip
-    from open_clip.pretrained import download_pretrained, get_pretrained_cfg
+    from open_clip.pretrained import get_pretrained_cfg
 
     cfg = get_pretrained_cfg(model, tag)
     if not cfg:
         tags = ", ".join(open_clip.list_pretrained_tags_by_model(model)) or "none"
         raise DreamreelError(f"CLIP {model}: no pretrained weights tagged {tag!r} (known: {tags})")
+    return cfg
+
+
+def _missing(model: str, tag: str, where: str) -> ModelNotFoundError:
+    return ModelNotFoundError(
+        f"CLIP weights {model}/{tag} not found ({where}); run `dreamreel models download "
+        f"{clip_download_name(model, tag)}` or pass --clip-ckpt FILE"
+    )
+
+
+def cached_pretrained(model: str, tag: str) -> Path:
+    """The local file of a pretrained tag, from the Hugging Face cache (or open_clip's URL cache),
+    without touching the network; ModelNotFoundError with the fetch command when absent."""
+    from huggingface_hub import try_to_load_from_cache
+    from open_clip.constants import HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME
+
+    cfg = _pretrained_cfg(model, tag)
+    if cfg.get("file"):
+        return Path(cfg["file"])
+    if cfg.get("hf_hub"):
+        repo, filename = os.path.split(cfg["hf_hub"])
+        names = [HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME] if not filename else [filename]
+        if filename.endswith((".bin", ".pth")):
+            names.insert(0, filename[:-4] + ".safetensors")
+        for name in names:
+            hit = try_to_load_from_cache(repo_id=repo, filename=name)
+            if isinstance(hit, str) and Path(hit).is_file():
+                return Path(hit)
+        raise _missing(model, tag, f"not in the Hugging Face cache for {repo}")
+    path = Path(os.path.expanduser("~/.cache/clip")) / os.path.basename(cfg.get("url", ""))
+    if path.is_file():
+        return path
+    raise _missing(model, tag, f"looked for {path}")
+
+
+def fetch_pretrained(model: str, tag: str) -> Path:
+    """Download (through open_clip's Hugging Face hub download) the weight file of a pretrained
+    tag; ModelNotFoundError when that is impossible (offline and not cached)."""
+    from open_clip.pretrained import download_pretrained
+
+    cfg = _pretrained_cfg(model, tag)
     try:
         path = download_pretrained(cfg)
     except Exception as e:  # noqa: BLE001 - hub/network errors come in many types
-        where = cfg.get("hf_hub") or cfg.get("url") or "the open_clip hub cache"
-        raise ModelNotFoundError(
-            f"CLIP weights {model}/{tag} not found (looked in the Hugging Face cache for {where}: "
-            f"{type(e).__name__}); run `dreamreel models download {clip_download_name(model, tag)}` "
-            "or pass --clip-ckpt FILE"
-        ) from None
+        raise _missing(model, tag, f"download from {cfg.get('hf_hub') or cfg.get('url')} failed: "
+                                   f"{type(e).__name__}") from None
     if not path or not Path(path).is_file():
-        raise ModelNotFoundError(
-            f"CLIP weights {model}/{tag} not found; run `dreamreel models download "
-            f"{clip_download_name(model, tag)}` or pass --clip-ckpt FILE"
-        )
+        raise _missing(model, tag, "download gave no file")
     return Path(path)
 
 
 def load_clip(model: str, tag: str | None, *, ckpt: str | os.PathLike | None = None,
               device: torch.device | str = "cpu", trusted: bool = False) -> tuple[ClipBundle, Path]:
-    """Load CLIP for guidance (eval mode, parameters frozen). With `ckpt` nothing is downloaded;
-    otherwise `tag` goes through `fetch_pretrained`. Returns the bundle and the weight file."""
+    """Load CLIP for guidance (eval mode, parameters frozen). Never downloads: `ckpt`, else the
+    tag's file from the local cache (`dreamreel models download clip:M/T` fetches it).
+    Returns the bundle and the weight file."""
     import open_clip
-    from open_clip.pretrained import get_pretrained_cfg
 
     name = register_config(model)
-    quick_gelu = bool(tag and get_pretrained_cfg(name, tag).get("quick_gelu", False))
+    quick_gelu = bool(tag and _pretrained_cfg(name, tag).get("quick_gelu", False))
     if ckpt is not None:
         path = Path(ckpt)
         if not path.is_file():
             raise ModelNotFoundError(f"{path}: CLIP checkpoint not found (from --clip-ckpt / DREAMREEL_CLIP_CKPT)")
         label = f"{name}/{path.name}"
     elif tag:
-        path = fetch_pretrained(name, tag)
+        path = cached_pretrained(name, tag)
         label = f"{name}/{tag}"
     else:
         raise ModelNotFoundError(f"CLIP {name}: no pretrained tag and no checkpoint; pass --clip-ckpt FILE")

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallback
-from dreamreel.core.engine.clip_model import ClipBundle, load_clip
+from dreamreel.core.engine.clip_model import ClipBundle, cached_pretrained, load_clip, register_config
 from dreamreel.core.engine.devices import autocast_context, pick_device, use_channels_last
 from dreamreel.core.engine.models import file_sha256, is_trusted, resolve_clip_ckpt, resolve_vqgan
 from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser
@@ -53,6 +53,8 @@ class VqganClipEngine:
         dev = pick_device(device or settings.device)
         cfg_path, ckpt_path = resolve_vqgan(settings.vqgan, vqgan_config, vqgan_ckpt)
         clip_path = resolve_clip_ckpt(clip_ckpt)
+        if clip_path is None and settings.clip_pretrained:  # fail fast, before the slow loads
+            cached_pretrained(register_config(settings.clip_model), settings.clip_pretrained)
         vqgan = load_vqgan(cfg_path, ckpt_path, trusted=is_trusted(ckpt_path))
         clip, clip_file = load_clip(settings.clip_model, settings.clip_pretrained or None, ckpt=clip_path,
                                     device="cpu", trusted=clip_path is not None and is_trusted(clip_path))
