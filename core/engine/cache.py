@@ -101,7 +101,7 @@ class KeyframeCache:
         base.parent.mkdir(parents=True, exist_ok=True)
         if preview is not None:
             with atomic_path(base.with_suffix(".png"), suffix=".png") as tmp:
-                Image.fromarray(np.asarray(preview, dtype=np.uint8)).save(tmp, format="PNG")
+                Image.fromarray(np.asarray(preview, dtype=np.uint8)).save(tmp, format="PNG", compress_level=1)
         metadata = {"key": key, "sha256": _tensor_sha256(z.numpy())}
         if meta:
             metadata["info"] = canonical_json(meta)
