@@ -1,0 +1,140 @@
+"""Model files: VQGAN loading from yaml + checkpoint, safe loading, hashes, missing-model messages, CLI."""
+
+import argparse
+import json
+
+import pytest
+import torch
+
+from dreamreel.core.cli.main import main
+from dreamreel.core.engine import models
+from dreamreel.core.engine.clip_model import load_clip
+from dreamreel.core.engine.models import PRESETS, file_sha256, is_trusted, resolve_vqgan, trust
+from dreamreel.core.engine.vqgan import load_vqgan
+from dreamreel.core.errors import DreamreelError, ModelNotFoundError
+from dreamreel.core.project import RenderSettings
+from tiny_models import make_tiny_models
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return make_tiny_models(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture
+def models_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path / "models"))
+    for var in ("DREAMREEL_VQGAN_CONFIG", "DREAMREEL_VQGAN_CKPT", "DREAMREEL_CLIP_CKPT", "DREAMREEL_TRUST_CHECKPOINTS"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path / "models"
+
+
+def test_vqgan_loads_and_drops_loss_keys(tiny):
+    raw = torch.load(tiny["vqgan_ckpt"], weights_only=True)["state_dict"]
+    assert any(k.startswith("loss.") for k in raw)
+    model = load_vqgan(tiny["vqgan_config"], tiny["vqgan_ckpt"], trusted=False)
+    sd = model.state_dict()
+    assert not any(k.startswith("loss") for k in sd) and not hasattr(model, "loss")
+    assert torch.equal(sd["quantize.embedding.weight"], raw["quantize.embedding.weight"])
+    assert model.factor == 2 and not any(p.requires_grad for p in model.parameters())
+
+
+def test_mismatched_checkpoint_is_named(tiny, tmp_path):
+    sd = torch.load(tiny["vqgan_ckpt"], weights_only=True)["state_dict"]
+    del sd["decoder.conv_out.weight"]
+    bad = tmp_path / "bad.ckpt"
+    torch.save({"state_dict": sd}, bad)
+    with pytest.raises(DreamreelError, match=r"bad.ckpt: does not match .*decoder.conv_out.weight"):
+        load_vqgan(tiny["vqgan_config"], bad, trusted=False)
+
+
+def test_unknown_pickles_refused_unless_trusted_by_hash(tiny, tmp_path, models_dir, monkeypatch):
+    sd = torch.load(tiny["vqgan_ckpt"], weights_only=True)["state_dict"]
+    # Lightning checkpoints pickle arbitrary objects like this one next to the weights.
+    ckpt = tmp_path / "lightning.ckpt"
+    torch.save({"state_dict": sd, "hparams": argparse.Namespace(lr=1)}, ckpt)
+    assert not is_trusted(ckpt)
+    with pytest.raises(DreamreelError, match="not a plain-weights checkpoint") as err:
+        load_vqgan(tiny["vqgan_config"], ckpt, trusted=is_trusted(ckpt))
+    assert "\n" not in str(err.value)
+    trust(file_sha256(ckpt))
+    assert is_trusted(ckpt)
+    assert load_vqgan(tiny["vqgan_config"], ckpt, trusted=is_trusted(ckpt)).n_embed == 32
+    assert json.loads((models_dir / "trusted.json").read_text())["sha256"] == [file_sha256(ckpt)]
+
+
+def test_sha256_cached_beside_file_and_refreshed_on_change(tmp_path):
+    f = tmp_path / "w.bin"
+    f.write_bytes(b"abc")
+    digest = file_sha256(f)
+    assert digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    side = tmp_path / "w.bin.sha256"
+    assert json.loads(side.read_text())["sha256"] == digest
+    side.write_text(json.dumps(json.loads(side.read_text()) | {"sha256": "cached"}))
+    assert file_sha256(f) == "cached"  # served from the sidecar, not re-read
+    f.write_bytes(b"abcd")
+    assert file_sha256(f) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
+
+
+def test_missing_preset_message_names_file_place_and_command(models_dir):
+    with pytest.raises(ModelNotFoundError) as err:
+        resolve_vqgan("vqgan_imagenet_f16_16384")
+    msg = str(err.value)
+    assert "vqgan_imagenet_f16_16384.yaml" in msg and str(models_dir) in msg
+    assert "dreamreel models download vqgan_imagenet_f16_16384" in msg and "\n" not in msg
+
+
+def test_explicit_paths_and_env_vars_win(tiny, models_dir, monkeypatch):
+    cfg, ckpt = resolve_vqgan("vqgan_imagenet_f16_16384", tiny["vqgan_config"], tiny["vqgan_ckpt"])
+    assert (cfg, ckpt) == (tiny["vqgan_config"], tiny["vqgan_ckpt"])
+    monkeypatch.setenv("DREAMREEL_VQGAN_CONFIG", str(tiny["vqgan_config"]))
+    monkeypatch.setenv("DREAMREEL_VQGAN_CKPT", str(tmp_missing := models_dir / "nope.ckpt"))
+    with pytest.raises(ModelNotFoundError, match=r"nope.ckpt not found .*\$DREAMREEL_VQGAN_CKPT"):
+        resolve_vqgan("vqgan_imagenet_f16_16384")
+    assert not tmp_missing.exists()
+
+
+def test_default_settings_without_weights_raise_model_not_found(models_dir):
+    from dreamreel.core.engine.vqgan_clip import VqganClipEngine
+
+    with pytest.raises(ModelNotFoundError, match="dreamreel models download"):
+        VqganClipEngine.from_settings(RenderSettings(engine="vqgan-clip"), device="cpu")
+
+
+def test_clip_tag_not_cached_says_how_to_fetch(models_dir):
+    with pytest.raises(ModelNotFoundError) as err:
+        load_clip("ViT-B-32", "openai")
+    assert "dreamreel models download clip:ViT-B-32/openai" in str(err.value)
+
+
+def test_clip_local_checkpoint_loads_without_network(tiny, monkeypatch):
+    import open_clip.pretrained as pretrained
+
+    monkeypatch.setattr(pretrained, "download_pretrained", lambda *a, **k: pytest.fail("tried to download"))
+    clip, path = load_clip(str(tiny["clip_config"]), None, ckpt=tiny["clip_ckpt"])
+    assert path == tiny["clip_ckpt"] and clip.image_size == 32
+    assert clip.encode_texts(["a cat", "a dog"], torch.device("cpu")).shape == (2, 32)
+    ref = torch.load(tiny["clip_ckpt"], weights_only=True)
+    assert torch.equal(clip.model.state_dict()["visual.conv1.weight"], ref["visual.conv1.weight"])
+
+
+def test_presets_carry_mirrors_and_no_invented_hashes():
+    assert models.DEFAULT_PRESET == "vqgan_imagenet_f16_16384"
+    for p in PRESETS.values():
+        for f in (p.config, p.ckpt):
+            assert f.mirrors and all(m.startswith(("https://", "http://", "hf://")) for m in f.mirrors)
+            assert f.sha256 is None or len(f.sha256) == 64
+        assert p.params["ddconfig"]["ch"] == 128
+    default = PRESETS["vqgan_imagenet_f16_16384"].params
+    assert (default["embed_dim"], default["n_embed"], default["ddconfig"]["ch_mult"]) == (256, 16384, [1, 1, 2, 2, 4])
+
+
+def test_cli_models_list_and_path(models_dir, capsys):
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in PRESETS) and str(models_dir) in out and "missing" in out
+    assert main(["models", "path", "vqgan_gumbel_f8_8192"]) == 2
+    err = capsys.readouterr().err
+    assert "dreamreel models download vqgan_gumbel_f8_8192" in err and err.count("\n") == 1
+    assert main(["models", "download", "no_such_model"]) == 2
+    assert "unknown VQGAN preset" in capsys.readouterr().err
