@@ -116,4 +116,7 @@ class KeyframeCache:
     def keys(self) -> list[str]:
         """All keys with a latent on disk."""
         folder = self.root / "keyframes"
-        return sorted(p.stem for p in folder.glob("*/*.safetensors")) if folder.exists() else []
+        if not folder.exists():
+            return []
+        # Temp files of interrupted writes (".<name>.XXXX.safetensors") are not entries.
+        return sorted(p.stem for p in folder.glob("*/*.safetensors") if not p.name.startswith("."))
