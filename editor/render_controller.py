@@ -238,6 +238,16 @@ class RenderController(QObject):
 
         return KeyframeCache(self.cache_dir(project))
 
+    def identity(self, project=None, engine: str | None = None) -> dict | None:
+        """The cache identity of `engine` (default: the project's), if known without loading
+        models (the AI engine's becomes known once a worker has reported it)."""
+        project = project or self._project
+        return engine_identity(project, engine or project.render.engine, self._identities)
+
+    def refresh(self) -> None:
+        """Announce statesChanged soon (e.g. after an export filled the cache)."""
+        self._notify_states()
+
     def _on_project_changed(self, change) -> None:
         self._notify_states()
 
@@ -335,6 +345,8 @@ class RenderController(QObject):
     def _on_job_ended(self) -> None:
         job, self._job = self._job, None
         if job is not None:
+            if isinstance(job, QThread):
+                job.wait()  # `finished` comes just before the thread really ends: let it end first
             job.deleteLater()
         announce = getattr(self, "_ending", None) or self.finished.emit
         self._ending = None

@@ -8,8 +8,10 @@ from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from dreamreel.editor.playback import Player
 
 # Offscreen/no-device noise we looked at: Qt Multimedia probing optional libraries (pipewire,
-# VA-API), its FFmpeg banner, and PulseAudio failing to connect on a machine with no sound.
-HARMLESS = ("Couldn't load", "Couldn't resolve", "pa_context_connect", "Using Qt multimedia with FFmpeg")
+# VA-API), its FFmpeg banner, PulseAudio failing to connect on a machine with no sound, and the
+# offscreen platform plugin not supporting size hints when a top-level widget is shown.
+HARMLESS = ("Couldn't load", "Couldn't resolve", "pa_context_connect", "Using Qt multimedia with FFmpeg",
+            "does not support propagateSizeHints")
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,11 @@ from dreamreel.core.commands import set_text
 from dreamreel.core.project import Block, Project, RenderSettings, save_project
 from dreamreel.editor.render_controller import RenderController
 
-HARMLESS = ("Couldn't load", "Couldn't resolve", "pa_context_connect", "Using Qt multimedia with FFmpeg")
+# Offscreen/no-device noise we looked at: Qt Multimedia probing optional libraries (pipewire,
+# VA-API), its FFmpeg banner, PulseAudio failing to connect on a machine with no sound, and the
+# offscreen platform plugin not supporting size hints when a top-level widget is shown.
+HARMLESS = ("Couldn't load", "Couldn't resolve", "pa_context_connect", "Using Qt multimedia with FFmpeg",
+            "does not support propagateSizeHints")
 WAIT = 120_000  # generous: two shared cores, torch imports in a child process
 
 

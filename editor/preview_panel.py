@@ -1,0 +1,278 @@
+"""The preview: the picture at the playhead, and "Preview selection" (render a range, play it).
+
+`show_time(ms)` finds the keyframes around the playhead in the project's schedule and shows
+the cached preview of the one at or before it, cross-faded towards the next one when that is
+cached too (a cheap stand-in for a decoded in-between). With nothing cached for the chosen
+engine it falls back to cached draft keyframes, then to the draft engine's look for the block
+(decoded live: a few milliseconds), labelled as such.
+
+"Preview selection" renders the selection (draft engine; AI engine when ticked) through the
+`RenderController` and, when the keyframes are in, plays the range on the `Player`; the panel
+follows the player's position, so picture and song stay together.
+"""
+
+from __future__ import annotations
+
+import bisect
+from pathlib import Path
+
+import numpy as np
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from dreamreel.editor.render_controller import cache_dir_for, engine_identity
+
+_PIXMAPS_KEPT = 64
+
+
+class _ImageView(QWidget):
+    """Draws one picture (or two cross-faded) scaled to fit, letterboxed on black."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(160, 120)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._a: QPixmap | None = None
+        self._b: QPixmap | None = None
+        self._mix = 0.0
+
+    def set_images(self, a: QPixmap | None, b: QPixmap | None = None, mix: float = 0.0) -> None:
+        self._a, self._b, self._mix = a, b, mix
+        self.update()
+
+    def has_image(self) -> bool:
+        return self._a is not None
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#000000"))
+        if self._a is not None:
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            target = self._fit(self._a)
+            p.drawPixmap(target, self._a, QRectF(self._a.rect()))
+            if self._b is not None and self._mix > 0:
+                p.setOpacity(self._mix)
+                p.drawPixmap(target, self._b, QRectF(self._b.rect()))
+        p.end()
+
+    def _fit(self, pm: QPixmap) -> QRectF:
+        scale = min(self.width() / max(1, pm.width()), self.height() / max(1, pm.height()))
+        w, h = pm.width() * scale, pm.height() * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+
+class PreviewPanel(QWidget):
+    """The picture at the playhead, with a "Preview selection" button."""
+
+    previewRequested = Signal(int, int)  # start_ms, end_ms of a requested preview
+
+    def __init__(self, parent=None, *, controller=None, player=None):
+        super().__init__(parent)
+        self._project = None
+        self._controller = None
+        self._player = None
+        self._plans: dict[str, list] = {}  # engine -> [(t_ms, key, block_id, spec)], by time
+        self._pixmaps: dict[str, QPixmap] = {}
+        self._selection: tuple[int, int] | None = None
+        self._pending_range: tuple[int, int] | None = None
+        self._preview_engine: str | None = None  # engine of the running selection preview
+        self._last_ms = 0
+
+        self._view = _ImageView(self)
+        self._label = QLabel("No project")
+        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._button = QPushButton("Preview selection")
+        self._button.setToolTip("Render the selected time range and play it with the song")
+        self._button.clicked.connect(self._on_preview_clicked)
+        self._use_ai = QCheckBox("AI engine")
+        self._use_ai.setToolTip("Render the preview with VQGAN+CLIP instead of the instant draft engine")
+        self._loop = QCheckBox("Loop")
+        row = QHBoxLayout()
+        row.addWidget(self._button)
+        row.addWidget(self._use_ai)
+        row.addWidget(self._loop)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._view, 1)
+        layout.addWidget(self._label)
+        layout.addLayout(row)
+        if controller is not None:
+            self.set_render_controller(controller)
+        if player is not None:
+            self.set_player(player)
+
+    # --- wiring ----------------------------------------------------------------------------
+
+    def set_project(self, project) -> None:
+        if self._project is not None:
+            self._project.changed.disconnect(self._on_project_changed)
+        self._project = project
+        self._plans.clear()
+        if project is not None:
+            project.changed.connect(self._on_project_changed)
+        self.show_time(self._last_ms)
+
+    def set_render_controller(self, controller) -> None:
+        self._controller = controller
+        controller.statesChanged.connect(self._on_states_changed)
+        controller.finished.connect(self._on_render_finished)
+        controller.failed.connect(self._on_render_failed)
+        controller.cancelled.connect(self._on_render_cancelled)
+
+    def set_player(self, player) -> None:
+        self._player = player
+        player.positionChanged.connect(self.show_time)
+
+    def set_selection(self, start_ms: int | None, end_ms: int | None = None) -> None:
+        """The range "Preview selection" renders (None: the block at the playhead)."""
+        self._selection = None if start_ms is None or end_ms is None or end_ms <= start_ms else (start_ms, end_ms)
+
+    def _on_project_changed(self, change) -> None:
+        self._plans.clear()
+        self.show_time(self._last_ms)
+
+    def _on_states_changed(self) -> None:
+        self.show_time(self._last_ms)
+
+    # --- showing ---------------------------------------------------------------------------
+
+    def current_image_key(self) -> str | None:
+        """The cache key of the keyframe on show (None for the live draft look); for tests."""
+        return getattr(self, "_shown_key", None)
+
+    def show_time(self, ms: int) -> None:
+        """Show the picture at song time `ms`."""
+        self._last_ms = int(ms)
+        self._shown_key = None
+        project = self._project
+        if project is None or not project.blocks:
+            self._view.set_images(None)
+            self._label.setText("No blocks yet" if project is not None else "No project")
+            return
+        engine = self._preview_engine or project.render.engine
+        for name in dict.fromkeys([engine, "draft"]):
+            if self._show_cached(name, ms):
+                return
+        self._show_draft_look(ms)
+
+    def _plan(self, engine: str) -> list:
+        if engine not in self._plans:
+            from dreamreel.core.engine.schedule import plan_keyframes
+
+            known = self._controller.identity(self._project, engine) if self._controller else None
+            identity = known or engine_identity(self._project, engine)
+            plan = plan_keyframes(self._project, identity) if identity else []
+            self._plans[engine] = [(k.t_ms, k.key, k.block_id, k.spec) for k in plan]
+        return self._plans[engine]
+
+    def _cache(self):
+        from dreamreel.core.engine.cache import KeyframeCache
+
+        root = self._controller.cache_dir(self._project) if self._controller else cache_dir_for(self._project)
+        return KeyframeCache(root)
+
+    def _show_cached(self, engine: str, ms: int) -> bool:
+        plan = self._plan(engine)
+        i = bisect.bisect_right([t for t, *_ in plan], ms) - 1
+        if i < 0:
+            return False
+        cache = self._cache()
+        t_a, key_a, block_id, _ = plan[i]
+        path_a = cache.preview_path(key_a)
+        if path_a is None:
+            return False
+        a, b, mix = self._pixmap(path_a), None, 0.0
+        if i + 1 < len(plan) and plan[i + 1][2] == block_id:  # cross-fade only inside a block
+            t_b, key_b = plan[i + 1][0], plan[i + 1][1]
+            path_b = cache.preview_path(key_b)
+            if path_b is not None:
+                b, mix = self._pixmap(path_b), (ms - t_a) / max(1, t_b - t_a)
+        self._shown_key = key_a
+        self._view.set_images(a, b, mix)
+        block = self._project.block(block_id)
+        index = sum(1 for t, _, bid, _ in plan[: i + 1] if bid == block_id)
+        tag = "" if engine == self._project.render.engine else f" ({engine})"
+        self._label.setText(f"{_fmt_time(ms)} · {block.text[:40]} · keyframe {index}{tag}")
+        return True
+
+    def _show_draft_look(self, ms: int) -> None:
+        """Nothing cached: the draft engine's target picture for the block, decoded now."""
+        from dreamreel.core.engine.draft import DraftEngine, target_field
+
+        plan = self._plan("draft")
+        i = max(0, bisect.bisect_right([t for t, *_ in plan], ms) - 1)
+        _, _, block_id, spec = plan[i]
+        engine = DraftEngine.from_settings(self._project.render)
+        rgb = np.ascontiguousarray(engine.decode(target_field(spec, *engine.grid))[0])
+        image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format.Format_RGB888)
+        self._view.set_images(QPixmap.fromImage(image.copy()))  # copy: `rgb` is freed on return
+        block = self._project.block(block_id)
+        self._label.setText(f"{_fmt_time(ms)} · {block.text[:40]} · not rendered (draft look)")
+
+    def _pixmap(self, path: Path) -> QPixmap:
+        key = str(path)
+        pm = self._pixmaps.pop(key, None) or QPixmap(key)
+        self._pixmaps[key] = pm  # most recently used last
+        while len(self._pixmaps) > _PIXMAPS_KEPT:
+            self._pixmaps.pop(next(iter(self._pixmaps)))
+        return pm
+
+    # --- preview selection -----------------------------------------------------------------
+
+    def preview_range(self) -> tuple[int, int] | None:
+        """The selection, else the block at the playhead."""
+        if self._selection is not None:
+            return self._selection
+        if self._project is None:
+            return None
+        block = self._project.block_at(self._last_ms)
+        return (block.start_ms, block.end_ms) if block is not None else None
+
+    def _on_preview_clicked(self) -> None:
+        rng = self.preview_range()
+        if rng is None:
+            self._label.setText("Select a time range (or put the playhead on a block) to preview")
+            return
+        self.previewRequested.emit(*rng)
+        if self._controller is None or self._project is None:
+            return
+        if self._controller.is_running():
+            self._label.setText("A render is running; preview when it is done (or cancel it)")
+            return
+        engine = "vqgan-clip" if self._use_ai.isChecked() else "draft"
+        self._pending_range, self._preview_engine = rng, engine
+        self._plans.pop(engine, None)
+        self._button.setEnabled(False)
+        self._label.setText(f"Rendering the preview ({engine})…")
+        self._controller.start(self._project, t_range=(rng[0] / 1000.0, rng[1] / 1000.0), engine=engine)
+
+    def _on_render_finished(self) -> None:
+        rng, self._pending_range = self._pending_range, None
+        self._button.setEnabled(True)
+        if rng is None:
+            return
+        self._plans.clear()  # the AI engine's identity may have become known
+        if self._player is not None:
+            self._player.play_range(rng[0], rng[1], loop=self._loop.isChecked())
+        else:
+            self.show_time(rng[0])
+
+    def _on_render_failed(self, message: str) -> None:
+        if self._pending_range is not None:
+            self._label.setText(f"Preview failed: {message}")
+        self._pending_range = None
+        self._preview_engine = None
+        self._button.setEnabled(True)
+
+    def _on_render_cancelled(self) -> None:
+        if self._pending_range is not None:
+            self._label.setText("Preview cancelled")
+        self._pending_range = None
+        self._button.setEnabled(True)
+
+
+def _fmt_time(ms: int) -> str:
+    s = max(0, ms) / 1000.0
+    return f"{int(s // 60)}:{s % 60:04.1f}"

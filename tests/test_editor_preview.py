@@ -1,0 +1,114 @@
+"""PreviewPanel: cached keyframe at the playhead, the draft-look fallback, Preview selection."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+from dreamreel.core.engine.render import block_preview_path
+from dreamreel.core.engine.schedule import plan_keyframes
+from dreamreel.core.project import Block, Project, RenderSettings, save_project
+from dreamreel.editor.playback import Player
+from dreamreel.editor.preview_panel import PreviewPanel
+from dreamreel.editor.render_controller import RenderController
+
+# Offscreen/no-device noise we looked at: Qt Multimedia probing optional libraries (pipewire,
+# VA-API), its FFmpeg banner, PulseAudio failing to connect on a machine with no sound, and the
+# offscreen platform plugin not supporting size hints when a top-level widget is shown.
+HARMLESS = ("Couldn't load", "Couldn't resolve", "pa_context_connect", "Using Qt multimedia with FFmpeg",
+            "does not support propagateSizeHints")
+WAIT = 120_000
+
+
+@pytest.fixture(autouse=True)
+def fail_on_qt_warnings(qapp):
+    bad: list[str] = []
+
+    def handler(kind, context, message):
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            if not any(h in message for h in HARMLESS):
+                bad.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    yield
+    qInstallMessageHandler(previous)
+    assert not bad, f"Qt warnings: {bad}"
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    blocks = [Block("red sunset", 0, 1000, id="a"), Block("blue ocean", 1000, 2000, id="b")]
+    render = RenderSettings(width=32, height=32, fps=4, keyframes_per_second=2.0, iterations_first=3, iterations=2)
+    p = Project(blocks=blocks, render=render)
+    save_project(p, tmp_path / "p.dreamreel")
+    return p
+
+
+@pytest.fixture
+def controller(qtbot, project):
+    c = RenderController()
+    c.set_project(project)
+    yield c
+    c.shutdown()
+
+
+def test_empty_and_unrendered(qtbot, project, controller):
+    panel = PreviewPanel(controller=controller)
+    qtbot.addWidget(panel)
+    panel.show_time(0)
+    assert panel._label.text() == "No project"
+    panel.set_project(project)
+    panel.show_time(1500)
+    assert panel.current_image_key() is None
+    assert panel._view.has_image()  # the draft look, decoded live
+    assert "blue ocean" in panel._label.text() and "not rendered" in panel._label.text()
+
+
+def test_shows_cached_keyframe_at_playhead(qtbot, project, controller):
+    with qtbot.waitSignal(controller.finished, timeout=WAIT):
+        controller.start(project, engine="draft")
+    panel = PreviewPanel(controller=controller)
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    plan = plan_keyframes(project, controller.identity(project, "draft"))
+    panel.show_time(1600)  # keyframes of block b at 1000 and 1500 ms: shows the one at 1500
+    assert panel.current_image_key() == plan[3].key
+    assert "blue ocean" in panel._label.text() and "keyframe 2" in panel._label.text()
+    assert panel._view.has_image()
+    panel.show_time(1250)  # between two cached keyframes of one block: cross-fade, key of the first
+    assert panel.current_image_key() == plan[2].key
+    panel.resize(200, 150)
+    panel.grab()  # paints (scaled, cross-faded) without complaint
+    # The controller's thumbnail is the same preview PNG core names.
+    expected = block_preview_path(project, controller.identity(project, "draft"), controller._cache(), "b")
+    assert controller.thumbnail_path("b") == str(expected)
+
+
+def test_preview_selection_renders_and_plays(qtbot, project, controller):
+    player = Player(use_audio=False)
+    player.set_duration_ms(2000)
+    panel = PreviewPanel(controller=controller, player=player)
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.set_selection(1000, 1400)
+    with qtbot.waitSignal(panel.previewRequested, timeout=1000) as requested:
+        with qtbot.waitSignal(player.stateChanged, timeout=WAIT, check_params_cb=lambda playing: playing):
+            panel._button.click()
+    assert requested.args == [1000, 1400]
+    # The range plays to its end, the panel following the playhead.
+    with qtbot.waitSignal(player.stateChanged, timeout=WAIT, check_params_cb=lambda playing: not playing):
+        pass
+    assert player.position_ms() == 1400
+    plan = plan_keyframes(project, controller.identity(project, "draft"))
+    assert panel.current_image_key() == plan[2].key  # 1000 <= t < 1500
+    assert controller.block_states(project)["b"][0] == "cached"
+
+
+def test_preview_without_selection_uses_block_at_playhead(qtbot, project):
+    panel = PreviewPanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.show_time(400)
+    with qtbot.waitSignal(panel.previewRequested, timeout=1000) as requested:
+        panel._button.click()
+    assert requested.args == [0, 1000]
