@@ -194,7 +194,8 @@ class ExportDialog(QDialog):
         s = copy.deepcopy(self._project.render)
         s.width, s.height, s.fps = self._width.value(), self._height.value(), self._fps.value()
         s.keyframes_per_second = min(s.keyframes_per_second, s.fps)
-        s.interpolation, s.burn_lyrics, s.engine = self._interp.currentText(), self._burn.isChecked(), self.engine_name()
+        s.interpolation, s.burn_lyrics = self._interp.currentText(), self._burn.isChecked()
+        s.engine = self.engine_name()
         return s
 
     def _snapshot(self):
@@ -252,7 +253,8 @@ class ExportDialog(QDialog):
         if not out.parent.is_dir():
             return self._show_error(f"The folder {out.parent} does not exist; choose another place.")
         self._result = None
-        self._job = ExportJob(self._snapshot(), self.engine_name(), self._cache_dir(), out, self._burn.isChecked(), self)
+        self._job = ExportJob(self._snapshot(), self.engine_name(), self._cache_dir(), out,
+                              self._burn.isChecked(), self)
         self._job.progressed.connect(self._on_progress_changed)
         self._job.succeeded.connect(self._on_export_succeeded)
         self._job.failed.connect(self._on_export_failed)
