@@ -82,11 +82,14 @@ def target_field(spec: KeyframeSpec, gh: int, gw: int) -> torch.Tensor:
     # Background: a vertical gradient between the last colours, darker at the bottom.
     field = cols[-1].view(3, 1, 1) * (1 - yy) * 0.8 + cols[-2].view(3, 1, 1) * yy * 0.5
     wander = np.random.default_rng(spec.seed)
-    for i, c in enumerate(cols[:-1]):
+    jitter = wander.normal(0, 0.06, size=(len(cols) - 1, 2))
+    # Paint the least important colour first so the prompt's main colour ends up on top.
+    for i in reversed(range(len(cols) - 1)):
+        c = cols[i]
         h = _hash_int(text, "blob", i)
-        cy = 0.2 + 0.6 * ((h % 997) / 997.0) + wander.normal(0, 0.06)
-        cx = 0.2 + 0.6 * (((h >> 12) % 991) / 991.0) + wander.normal(0, 0.06)
-        r = 0.22 + 0.12 * (((h >> 24) % 97) / 97.0)
+        cy = 0.2 + 0.6 * ((h % 997) / 997.0) + jitter[i, 0]
+        cx = 0.2 + 0.6 * (((h >> 12) % 991) / 991.0) + jitter[i, 1]
+        r = (0.22 + 0.12 * (((h >> 24) % 97) / 97.0)) * (1.25 if i == 0 else 1.0)
         w = torch.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
         field = field * (1 - w) + c.view(3, 1, 1) * w
     return field.clamp(0, 1).unsqueeze(0)

@@ -264,7 +264,8 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan: RenderPlan
     draft = getattr(engine, "name", "") == "draft"
     burn = (s.burn_lyrics or draft) if burn_lyrics is None else burn_lyrics
     captions = Captioner(
-        [(int(round(b.start_ms * fps / 1000)), int(round(b.end_ms * fps / 1000)), b.text) for b in project.blocks],
+        [(int(round(b.start_ms * fps / 1000)), int(round(b.end_ms * fps / 1000)), caption_text(b.text))
+         for b in project.blocks],
         s.width, s.height, lyrics=burn, draft_mark=draft,
     )
     latents: dict[int, torch.Tensor] = {}
@@ -296,6 +297,13 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan: RenderPlan
             if pulse[n] > 1e-3:
                 img = music.apply_pulse(img, float(pulse[n]))
             yield int(frames[n]), captions.apply(img, int(frames[n]))
+
+
+def caption_text(text: str) -> str:
+    """A block's text as a viewer reads it: prompt weights and `|` separators removed."""
+    from dreamreel.core.engine.prompts import parse_prompts
+
+    return ", ".join(p.text for p in parse_prompts(text) if p.weight > 0)
 
 
 def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:
