@@ -10,6 +10,7 @@ from dreamreel.core.engine.render import (
     block_preview_path,
     iter_frames,
     keyframe_states,
+    load_analysis,
     plan_render,
     render_keyframes,
     render_video,
@@ -138,8 +139,6 @@ def test_plan_estimate_and_music_drives(tmp_path):
     cache = KeyframeCache(tmp_path / "cache")
     plan = plan_render(p, counting_draft(), cache, seconds_per_iteration=0.5)
     assert plan.estimate_s == pytest.approx(plan.iterations_todo * 0.5)
-    from dreamreel.core.engine.render import load_analysis
-
     analysis = load_analysis(p, cache)
     assert analysis is not None
     driven = plan_render(p, counting_draft(), cache, analysis=analysis)
@@ -147,3 +146,13 @@ def test_plan_estimate_and_music_drives(tmp_path):
     assert len(set(iters)) > 1  # loudness changes the effort per keyframe
     out = render_video(p, counting_draft(), cache, None, png_dir=tmp_path / "pngs", analysis=analysis)
     assert len(list(out.png_dir.iterdir())) == 30
+
+
+def test_states_match_the_render_when_effort_is_on(tmp_path):
+    p = make_project(tmp_path)
+    p.render.music.effort = 1.0
+    cache = KeyframeCache(tmp_path / "cache")
+    ident = counting_draft().identity()
+    render_keyframes(p, counting_draft(), cache, analysis=load_analysis(p, cache))
+    assert all(n == total > 0 for n, total in keyframe_states(p, ident, cache).values())
+    assert block_preview_path(p, ident, cache, "b2").exists()

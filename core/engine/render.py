@@ -405,7 +405,9 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
 def keyframe_states(project: Project, engine_identity: dict, cache: KeyframeCache, *,
                     analysis=None) -> dict[str, tuple[int, int]]:
     """{block_id: (n_cached, n_total)} for the editor's stale display (cheap: no checksums).
-    Pass the same `analysis` the render uses when beat-following effort is on."""
+    With beat-following effort on, the song's analysis (which shapes the keys) is loaded from
+    the cache's analysis folder unless given."""
+    analysis = _effort_analysis(project, cache, analysis)
     states: dict[str, list[int]] = {b.id: [0, 0] for b in project.blocks}
     for kf in _plan(project, engine_identity, analysis):
         st = states[kf.block_id]
@@ -417,7 +419,14 @@ def keyframe_states(project: Project, engine_identity: dict, cache: KeyframeCach
 def block_preview_path(project: Project, engine_identity: dict, cache: KeyframeCache, block_id: str, *,
                        analysis=None) -> Path | None:
     """The PNG preview of a block's first keyframe, or None when it is not rendered yet."""
+    analysis = _effort_analysis(project, cache, analysis)
     for kf in _plan(project, engine_identity, analysis):
         if kf.block_id == block_id:
             return cache.preview_path(kf.key)
     return None
+
+
+def _effort_analysis(project: Project, cache: KeyframeCache, analysis):
+    if analysis is None and project.render.music.effort:
+        return load_analysis(project, cache)
+    return analysis
