@@ -78,6 +78,8 @@ class VQGAN(nn.Module):
 
     def decode(self, z_q: torch.Tensor) -> torch.Tensor:
         """Latent (N, embed_dim, h, w) -> image in about [-1, 1], (N, 3, h*f, w*f)."""
+        if self.decoder.conv_in.weight.is_contiguous(memory_format=torch.channels_last):  # 3x3: unambiguous
+            z_q = z_q.contiguous(memory_format=torch.channels_last)  # keep every conv in NHWC
         return self.decoder(self.post_quant_conv(z_q))
 
 

@@ -138,7 +138,8 @@ class VqganClipEngine:
         if missing:
             with self.autocast():
                 embeds = self.clip.encode_texts(missing, self.device)
-            self._text_cache.update(zip(missing, embeds.float()))
+            # clone() outside inference mode: inference tensors cannot join autograd graphs later.
+            self._text_cache.update(zip(missing, embeds.float().clone()))
         return torch.stack([self._text_cache[t] for t in texts])
 
     @torch.no_grad()
