@@ -1,0 +1,123 @@
+"""Helpers for the editor tests: a strict Qt message handler, a test project, mouse drags.
+
+Imported by tests/test_editor_*.py (not a conftest, so the fixtures are pulled in explicitly).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from dreamreel.core.project import Block, load_project, save_project
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
+
+# Harmless on a headless machine: the offscreen platform has no window-manager hints, and
+# QtMultimedia probes for PipeWire/PulseAudio before the player falls back to its clock.
+HARMLESS = ("propagateSizeHints", "pipewire", "Couldn't resolve", "PulseAudio", "qt.multimedia")
+
+
+@pytest.fixture
+def qt_strict():
+    """Fail the test on any Qt warning or critical message that is not known noise."""
+    problems: list[str] = []
+
+    def handler(kind, context, message):
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            if not any(h in message for h in HARMLESS):
+                problems.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    yield problems
+    qInstallMessageHandler(previous)
+    assert not problems, f"Qt warnings: {problems}"
+
+
+def make_project_file(tmp_path: Path) -> Path:
+    """The example song with four blocks separated by gaps, saved in tmp_path."""
+    for name in ("song.ogg", "lyrics.lrc", "screenplay.csv"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    project = load_project(EXAMPLES / "example.dreamreel")
+    project.path = tmp_path / "example.dreamreel"
+    project.blocks = [
+        Block("One lighthouse", 1000, 4000, id="one"),
+        Block("Two waves of glass", 6000, 9000, id="two"),
+        Block("Three night blue", 12000, 15000, id="three"),
+        Block("Four golden sail", 20000, 24000, id="four"),
+    ]
+    save_project(project, tmp_path / "example.dreamreel")
+    return tmp_path / "example.dreamreel"
+
+
+def open_window(qtbot, path: Path):
+    """A MainWindow (clock playback, no render controller) showing `path`, analysis finished."""
+    from dreamreel.editor.main_window import MainWindow
+
+    window = MainWindow(use_audio=False, render=False)
+    # Not qtbot.addWidget: pytest-qt closes those before fixtures tear down, and a modified
+    # window would then ask to save. Callers close with `close_window`.
+    window.resize(1400, 820)
+    window.open_path(path, offer_recovery=False)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: not window.timeline._workers, timeout=60000)
+    return window
+
+
+def pixel_of(window, t_s: float, y: float):
+    """Viewport pixel of plot point (t seconds, y)."""
+    timeline = window.timeline
+    scene = timeline.vb.mapViewToScene(QPointF(t_s, y))
+    return timeline.plot.mapFromScene(scene)
+
+
+def lane_y(window) -> float:
+    from dreamreel.editor.timeline_view import LANE_Y
+
+    return (LANE_Y[0] + LANE_Y[1]) / 2
+
+
+def _send(widget, kind, pos, button, buttons, mods):
+    event = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons, mods)
+    QApplication.sendEvent(widget, event)
+
+
+def drag(window, t0: float, t1: float, *, y: float | None = None, mods=Qt.NoModifier, steps: int = 6):
+    """Press at t0 seconds, move in steps to t1, release, all on the timeline's viewport."""
+    import pyqtgraph as pg
+
+    viewport = window.timeline.plot.viewport()
+    y = lane_y(window) if y is None else y
+    a, b = pixel_of(window, t0, y), pixel_of(window, t1, y)
+    rate = pg.getConfigOption("mouseRateLimit")
+    pg.setConfigOption("mouseRateLimit", 0)  # synthetic moves arrive faster than a hand's
+    try:
+        _send(viewport, QEvent.MouseButtonPress, a, Qt.LeftButton, Qt.LeftButton, mods)
+        for i in range(1, steps + 1):
+            p = a + (b - a) * (i / steps)
+            _send(viewport, QEvent.MouseMove, p, Qt.NoButton, Qt.LeftButton, mods)
+        _send(viewport, QEvent.MouseButtonRelease, b, Qt.LeftButton, Qt.NoButton, mods)
+    finally:
+        pg.setConfigOption("mouseRateLimit", rate)
+    QApplication.processEvents()
+
+
+def click(window, t: float, *, y: float | None = None, mods=Qt.NoModifier):
+    viewport = window.timeline.plot.viewport()
+    p = pixel_of(window, t, lane_y(window) if y is None else y)
+    _send(viewport, QEvent.MouseButtonPress, p, Qt.LeftButton, Qt.LeftButton, mods)
+    _send(viewport, QEvent.MouseButtonRelease, p, Qt.LeftButton, Qt.NoButton, mods)
+    QApplication.processEvents()
+
+
+def close_window(window) -> None:
+    """Close without the unsaved-changes prompt and free the window."""
+    window.document.stack.setClean()
+    window.close()
+    window.deleteLater()
+    QApplication.processEvents()
