@@ -134,3 +134,28 @@ def test_identity_names_models_hashes_and_version(engine):
     assert ident["engine_version"] and ident["vqgan"] == "tiny_vqgan" and ident["clip"].startswith("TinyCLIP")
     assert len(ident["vqgan_sha256"]) == 64 and len(ident["clip_sha256"]) == 64
     assert all(isinstance(v, str) for v in ident.values())
+
+
+def test_batched_cutouts_equal_a_per_cutout_loop():
+    """make_cutouts (one batched pass) == crop, interpolate, flip, warp, jitter each cutout alone."""
+    import torch.nn.functional as F
+
+    from dreamreel.core.engine.optimise import make_cutouts, sample_cutouts
+
+    gen = torch.Generator().manual_seed(0)
+    image = torch.rand(1, 3, 40, 48, generator=gen)
+    p = sample_cutouts(40, 48, 16, 12, 1.0, gen, noise_fac=0.1)
+    noise = torch.randn(12, 3, 16, 16, generator=gen)
+    assert p.flip.any() and not p.flip.all() and (p.boxes[:, 2] - p.boxes[:, 0] > 16).any()
+    out = []
+    for i in range(12):
+        x1, y1, x2, y2 = (int(v) for v in p.boxes[i])
+        c = F.interpolate(image[:, :, y1:y2, x1:x2], (16, 16), mode="bilinear", align_corners=False)
+        c = c.flip(3) if p.flip[i] else c
+        grid = F.affine_grid(p.theta[i:i + 1], [1, 3, 16, 16], align_corners=False)
+        c = F.grid_sample(c, grid, mode="bilinear", padding_mode="border", align_corners=False)
+        grey = c.mean(1, keepdim=True)
+        c = grey + p.saturation[i] * (c - grey)
+        c = c.mean() + p.contrast[i] * (c - c.mean()) + p.brightness[i]
+        out.append(c + p.noise_fac[i] * noise[i])
+    torch.testing.assert_close(make_cutouts(image, p, 16, noise), torch.cat(out), atol=1e-5, rtol=0)

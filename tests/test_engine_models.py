@@ -138,3 +138,17 @@ def test_cli_models_list_and_path(models_dir, capsys):
     assert "dreamreel models download vqgan_gumbel_f8_8192" in err and err.count("\n") == 1
     assert main(["models", "download", "no_such_model"]) == 2
     assert "unknown VQGAN preset" in capsys.readouterr().err
+
+
+def test_custom_clip_config_with_checkpoint_ignores_unknown_tag(tiny):
+    clip, _ = load_clip(str(tiny["clip_config"]), "openai", ckpt=tiny["clip_ckpt"])
+    assert clip.name == "TinyCLIP/tiny_clip.pt"
+
+
+def test_memory_estimate_grows_with_size_and_cutouts():
+    from dreamreel.core.engine.devices import estimate_memory, format_bytes
+
+    base = estimate_memory(256, 256)
+    assert 1 * 2**30 < base < 8 * 2**30
+    assert estimate_memory(512, 512) > base and estimate_memory(256, 256, cutn=64) > base
+    assert format_bytes(1536) == "1.5 KiB"

@@ -124,9 +124,11 @@ def load_clip(model: str, tag: str | None, *, ckpt: str | os.PathLike | None = N
     tag's file from the local cache (`dreamreel models download clip:M/T` fetches it).
     Returns the bundle and the weight file."""
     import open_clip
+    from open_clip.pretrained import get_pretrained_cfg
 
     name = register_config(model)
-    quick_gelu = bool(tag and _pretrained_cfg(name, tag).get("quick_gelu", False))
+    # OpenAI's weights were trained with QuickGELU; open_clip only warns on a mismatch.
+    quick_gelu = bool(tag and get_pretrained_cfg(name, tag).get("quick_gelu", False))
     if ckpt is not None:
         path = Path(ckpt)
         if not path.is_file():

@@ -52,12 +52,13 @@ def use_channels_last(device: torch.device) -> bool:
 def estimate_memory(width: int, height: int, *, cutn: int = 32, cut_size: int = 224,
                     vqgan_ch: int = 128, ch_mult=(1, 1, 2, 2, 4), num_res_blocks: int = 2,
                     clip_width: int = 768, clip_layers: int = 12, patch: int = 32,
-                    bytes_per_value: int = 4, weights_bytes: int = 600 * 2**20) -> int:
+                    bytes_per_value: int = 4, weights_bytes: int = 1000 * 2**20) -> int:
     """Rough peak bytes of one optimisation step (weights + activations kept for backward).
 
     Decoder: per resolution level, ~(3*num_res_blocks + 4) feature maps of ch*mult channels;
-    CLIP ViT: per layer ~12 activations of (tokens, width) per cutout. A planning figure, not
-    a promise: it is within a factor of ~1.5 of measured peaks for the default models.
+    CLIP ViT: per layer ~12 activations of (tokens, width) per cutout; weights ~1 GB for the
+    default VQGAN + ViT-B-32 in fp32. A planning figure, not a promise (bench/engine_bench.py
+    prints measured peaks next to it).
     """
     pixels = width * height
     levels = len(ch_mult)

@@ -139,19 +139,31 @@ def sample_cutouts(
     return CutoutParams(boxes, flip, theta, brightness, contrast, saturation, noise)
 
 
-def make_cutouts(image: torch.Tensor, p: CutoutParams, cut_size: int, noise: torch.Tensor) -> torch.Tensor:
-    """All cutouts in batched ops: crop+resize (roi_align, = bilinear interpolate of each
-    crop), flip folded into one affine grid_sample, jitter and noise by broadcasting."""
-    from torchvision.ops import roi_align
+def crop_grid_theta(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """(N, 2, 3) affines whose `affine_grid` (align_corners=False) samples each box exactly
+    where bilinear `F.interpolate` of the cropped box would."""
+    x1, y1, x2, y2 = boxes.unbind(1)
+    sx, sy = (x2 - x1) / width, (y2 - y1) / height
+    tx, ty = (x1 + x2) / width - 1, (y1 + y2) / height - 1
+    zero = torch.zeros_like(sx)
+    return torch.stack([torch.stack([sx, zero, tx], 1), torch.stack([zero, sy, ty], 1)], 1)
 
+
+def make_cutouts(image: torch.Tensor, p: CutoutParams, cut_size: int, noise: torch.Tensor) -> torch.Tensor:
+    """All cutouts in batched ops: crop+resize as one grid_sample over the expanded image (the
+    same samples as interpolating each crop), flip folded into one affine grid_sample, jitter
+    and noise by broadcasting."""
     dev, dt = image.device, image.dtype
     n = p.boxes.shape[0]
-    rois = torch.cat([p.boxes.new_zeros(n, 1), p.boxes], 1).to(dev, dt)
-    crops = roi_align(image, rois, cut_size, spatial_scale=1.0, sampling_ratio=1, aligned=True)
+    shape = [n, image.shape[1], cut_size, cut_size]
+    crop = crop_grid_theta(p.boxes.double(), *image.shape[2:]).to(dev, dt)
+    grid = F.affine_grid(crop, shape, align_corners=False)
+    crops = F.grid_sample(image.expand(n, -1, -1, -1), grid, mode="bilinear", padding_mode="border",
+                          align_corners=False)
     # Mirroring x before sampling equals negating the affine's x row (align_corners=False).
     sign = torch.where(p.flip, -1.0, 1.0)[:, None]
     theta = torch.cat([p.theta[:, :1] * sign[:, :, None], p.theta[:, 1:]], 1).to(dev, dt)
-    grid = F.affine_grid(theta, [n, 3, cut_size, cut_size], align_corners=False)
+    grid = F.affine_grid(theta, shape, align_corners=False)
     x = F.grid_sample(crops, grid, mode="bilinear", padding_mode="border", align_corners=False)
     return jitter_and_noise(x, p, noise)
 
