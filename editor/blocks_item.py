@@ -71,6 +71,7 @@ class BlocksItem(pg.GraphicsObject):
         self.thumbnail_of = lambda block_id: None
         self._drag: _Drag | None = None
         self._thumbs: dict[str, QPixmap] = {}
+        self._styles: dict[tuple[str, bool], tuple[QPen, QBrush]] = {}
         self._font = QFont()
         self._font.setPointSizeF(9.0)
         self.setAcceptHoverEvents(True)
@@ -151,12 +152,13 @@ class BlocksItem(pg.GraphicsObject):
 
     def _paint_block(self, p: QPainter, fm: QFontMetrics, b: Block, r: QRectF, selected: bool):
         state, pct = self.state_of(b.id)
-        p.setPen(QPen(QColor(ACCENT).lighter(150) if selected else QColor("#14161b"), 2 if selected else 1))
-        fill = state_colour(state)
-        if selected:
-            fill = fill.lighter(125)
-        p.setBrush(QBrush(fill.darker(130) if state in ("none", "rendering") else fill))
-        p.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        pen, brush = self._style(state, selected)
+        p.setPen(pen)
+        p.setBrush(brush)
+        if r.width() > 8:
+            p.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        else:  # a sliver at full-song zoom: a plain rect is cheaper and looks the same
+            p.drawRect(r)
         if state == "rendering" and pct:
             p.fillRect(QRectF(r.left(), r.bottom() - 4, r.width() * pct / 100.0, 3), state_colour("rendering").lighter(130))
         text_left = r.left() + 4
@@ -170,6 +172,8 @@ class BlocksItem(pg.GraphicsObject):
             return
         status = f"rendering {pct:.0f}%" if state == "rendering" and pct else b.secondary
         max_lines = max(1, int((r.height() - 6) // fm.height()) - (1 if status else 0))
+        if room < 70:  # too narrow to wrap words sensibly: one elided line
+            max_lines = 1
         p.setPen(QColor("#f2f4f8"))
         y = r.top() + 3
         for line in wrap_elided(fm, b.text or "(empty)", int(room), max_lines):
@@ -179,6 +183,17 @@ class BlocksItem(pg.GraphicsObject):
             p.setPen(QColor("#c3c8d4"))
             p.drawText(QRectF(text_left, y, room, fm.height()), Qt.AlignLeft | Qt.AlignVCenter,
                        fm.elidedText(status, Qt.ElideRight, int(room)))
+
+    def _style(self, state: str, selected: bool) -> tuple[QPen, QBrush]:
+        """Pen and brush for a block, built once per (state, selected): paints stay cheap."""
+        key = (state, selected)
+        if key not in self._styles:
+            pen = QPen(QColor(ACCENT).lighter(150) if selected else QColor("#14161b"), 2 if selected else 1)
+            fill = state_colour(state)
+            if selected:
+                fill = fill.lighter(125)
+            self._styles[key] = (pen, QBrush(fill.darker(130) if state in ("none", "rendering") else fill))
+        return self._styles[key]
 
     def _thumbnail(self, block_id: str) -> QPixmap | None:
         path = self.thumbnail_of(block_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
 
 from dreamreel.core.commands import SetAudio
@@ -48,13 +48,17 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
         self.setCentralWidget(self.timeline)
         self.inspector = InspectorPanel(self.document)
         self.settings_panel = SettingsPanel(self.document)
-        self._dock("Block", self.inspector, Qt.RightDockWidgetArea)
-        self._dock("Project settings", self.settings_panel, Qt.RightDockWidgetArea)
         self.player = _make_player(self, use_audio)
         self.render_controller = _make_render_controller(self) if render else None
         self.preview = _make_preview()
-        if self.preview is not None:
-            self._dock("Preview", self.preview, Qt.LeftDockWidgetArea)
+        # Right column: the preview on top, block and project settings as tabs below it, so
+        # the timeline keeps most of the width.
+        docks = [self._dock("Preview", self.preview, Qt.RightDockWidgetArea)] if self.preview is not None else []
+        block_dock = self._dock("Block", self.inspector, Qt.RightDockWidgetArea)
+        settings_dock = self._dock("Project settings", self.settings_panel, Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(block_dock, settings_dock)
+        block_dock.raise_()
+        self.resizeDocks(docks + [block_dock], [400] * (len(docks) + 1), Qt.Horizontal)
         self.autosaver = Autosaver(self.document, self)
         self._block_states: dict[str, tuple[str, float]] = {}
         self._alerts: list[QMessageBox] = []
@@ -100,7 +104,11 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
             self.player.statusChanged.connect(lambda _m: self._update_device_label())
         rc = self.render_controller
         if rc is not None:
-            rc.statesChanged.connect(self._on_render_states_changed)
+            # Render states need the engine's cache identity, which can be slow the first time
+            # (engine imports): compute them after the window is up, coalesced.
+            self._states_timer = QTimer(self, singleShot=True, interval=150)
+            self._states_timer.timeout.connect(self._on_render_states_changed)
+            rc.statesChanged.connect(self._states_timer.start)
             rc.progress.connect(lambda d, t, m: self.render_label.setText(f"Render {d}/{t} {m}"))
             rc.finished.connect(lambda: self.render_label.setText("Render finished"))
             rc.failed.connect(lambda m: (self.render_label.setText("Render failed"), self.show_error(m)))

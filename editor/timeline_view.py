@@ -20,7 +20,7 @@ from dreamreel.editor.blocks_item import BlocksItem
 from dreamreel.editor.snapping import Snapper
 
 WAVE_Y = (-1.0, 1.0)
-LANE_Y = (-2.35, -1.12)
+LANE_Y = (-2.0, -1.12)
 MAX_POINTS = 3000
 
 
@@ -172,7 +172,10 @@ class TimelineView(QWidget):
         self.vb.disableAutoRange()
         self.vb.setYRange(LANE_Y[0] - 0.05, WAVE_Y[1] + 0.08, padding=0)
 
-        self.wave = WaveformItem()
+        self.wave = WaveformItem()  # zoomed in far: bins wider than a pixel, a filled outline
+        # zoomed out: one vertical min-max line per bin (pyqtgraph draws "pairs" as line segments,
+        # far cheaper than filling a self-intersecting outline of thousands of points)
+        self.wave_lines = pg.PlotCurveItem(pen=pg.mkPen(QColor(95, 168, 211), width=1), connect="pairs")
         self.beat_lines = pg.PlotCurveItem(pen=pg.mkPen(QColor(255, 255, 255, 38), width=1), connect="pairs")
         self.onset_lines = pg.PlotCurveItem(pen=pg.mkPen(QColor(255, 140, 90, 150), width=1), connect="pairs")
         self.blocks = BlocksItem(document, *LANE_Y)
@@ -181,7 +184,7 @@ class TimelineView(QWidget):
         self.guide.setVisible(False)
         self.playhead = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#ff5d5d", width=2),
                                         hoverPen=pg.mkPen("#ff9b9b", width=3))
-        for item in (self.wave, self.beat_lines, self.onset_lines, self.blocks, self.guide, self.playhead):
+        for item in (self.wave, self.wave_lines, self.beat_lines, self.onset_lines, self.blocks, self.guide, self.playhead):
             self.vb.addItem(item)
         self.playhead.setZValue(20)
         self.guide.setZValue(19)
@@ -327,10 +330,14 @@ class TimelineView(QWidget):
         """Rebuild only what the visible range needs: waveform detail, beats and onsets in view."""
         x0, x1 = self.vb.viewRange()[0]
         width_px = max(200, self.vb.width() or 1000)
-        if self.peaks is not None:
-            self.wave.set_data(*self.peaks.for_range(max(0.0, x0), x1, min(MAX_POINTS, int(width_px * 2))))
-        else:
+        times, mins, maxs = ([], [], []) if self.peaks is None else \
+            self.peaks.for_range(max(0.0, x0), x1, min(MAX_POINTS, int(width_px * 2)))
+        if len(times) >= width_px / 2:
             self.wave.set_data([], [], [])
+            self.wave_lines.setData(np.repeat(times, 2), np.column_stack([mins, maxs]).ravel(), connect="pairs")
+        else:
+            self.wave_lines.setData([], [])
+            self.wave.set_data(times, mins, maxs)
         self._set_marks(self.beat_lines, self.beats_ms if self.show_beats else None, x0, x1, width_px, WAVE_Y)
         self._set_marks(self.onset_lines, self.onsets_ms if self.show_onsets else None, x0, x1, width_px,
                         (0.75, WAVE_Y[1]))

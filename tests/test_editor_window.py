@@ -44,7 +44,12 @@ def test_open_shows_blocks_title_and_screenshot(window, tmp_path):
     shot = tmp_path / "editor.png"
     assert window.grab().save(str(shot))
     assert shot.stat().st_size > 10_000
-    if os.environ.get("DREAMREEL_UPDATE_SCREENSHOT"):
+    if os.environ.get("DREAMREEL_UPDATE_SCREENSHOT"):  # the README picture: the full example song
+        window.import_lyrics(EXAMPLES / "lyrics.lrc", "lrc")
+        window.document.select([window.document.project.blocks[3].id])
+        window.seek(16500)
+        window.timeline.vb.setXRange(0, 26, padding=0)
+        QApplication.processEvents()
         DOCS_PNG.parent.mkdir(exist_ok=True)
         window.grab().save(str(DOCS_PNG))
 
