@@ -42,9 +42,6 @@ def make_song(folder: Path) -> Path:
 def main() -> None:
     from PySide6.QtWidgets import QApplication
 
-    from dreamreel.editor.app import guard_none_refcount
-
-    guard_none_refcount()  # see its docstring: PySide6 6.12 on Python 3.11
     app = QApplication.instance() or QApplication([])
     from dreamreel.editor.theme import apply_dark_palette
 

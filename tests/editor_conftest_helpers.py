@@ -15,10 +15,6 @@ from PySide6.QtWidgets import QApplication
 
 from dreamreel.core.project import Block, load_project, save_project
 
-from dreamreel.editor.app import guard_none_refcount
-
-guard_none_refcount()  # PySide6 6.12 + Python 3.11 drops None refs on every void call
-
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 
 # Harmless on a headless machine: the offscreen platform has no window-manager hints, and
