@@ -45,8 +45,11 @@ class Command:
 
 
 def _check(blocks: list[Block], project: Project, allow_overlap: bool = False) -> None:
+    """Validate an edit's result; overlaps count only where the edit changed a block."""
+    before = {b.id: b for b in project.blocks}
+    touched = {b.id for b in blocks if before.get(b.id) != b}
     try:
-        validate_blocks(blocks, project.duration_ms, allow_overlap=allow_overlap)
+        validate_blocks(blocks, project.duration_ms, allow_overlap=allow_overlap, overlap_checked=touched)
     except ProjectError as e:
         raise CommandError(str(e)) from None
 

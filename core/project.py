@@ -256,12 +256,17 @@ def project_from_dict(data: Any) -> Project:
         render=_render(data.get("render", {}), "render"),
         blocks=[_block(b, f"blocks[{i}]") for i, b in enumerate(_typed(data, "blocks", list, [], "blocks"))],
     )
-    validate_blocks(project.blocks, project.duration_ms)
+    # Overlaps can only have been made on purpose (a modifier in the editor), so they load.
+    validate_blocks(project.blocks, project.duration_ms, allow_overlap=True)
     return project
 
 
-def validate_blocks(blocks: list[Block], duration_ms: int | None, *, allow_overlap: bool = False) -> None:
-    """Raise ProjectError naming the first block that breaks an invariant."""
+def validate_blocks(blocks: list[Block], duration_ms: int | None, *, allow_overlap: bool = False,
+                    overlap_checked: set[str] | None = None) -> None:
+    """Raise ProjectError naming the first block that breaks an invariant.
+
+    Overlaps are errors unless `allow_overlap`; with `overlap_checked`, only overlaps involving
+    those block ids count (an edit may keep overlaps the artist made on purpose earlier)."""
     seen: set[str] = set()
     prev: Block | None = None
     for i, b in enumerate(blocks):
@@ -278,7 +283,8 @@ def validate_blocks(blocks: list[Block], duration_ms: int | None, *, allow_overl
         if prev is not None:
             if b.start_ms < prev.start_ms:
                 raise ProjectError(f"{where}.start_ms: blocks must be sorted by start time")
-            if not allow_overlap and b.start_ms < prev.end_ms:
+            checked = overlap_checked is None or b.id in overlap_checked or prev.id in overlap_checked
+            if not allow_overlap and checked and b.start_ms < prev.end_ms:
                 raise ProjectError(f"{where}.start_ms: overlaps the previous block (ends {prev.end_ms})")
         prev = b
 

@@ -155,3 +155,11 @@ def test_set_audio_rejects_song_shorter_than_blocks(project):
     assert project.audio.path == "long.wav"
     cmd.undo(project)
     assert project.audio.path == "song.wav"
+
+
+def test_existing_overlap_does_not_block_unrelated_edits(project):
+    C.move_blocks(project, ["C"], -1500, allow_overlap=True).apply(project)  # C now overlaps B
+    C.set_text(project, "A", "still editable").apply(project)
+    C.move_blocks(project, ["A"], 0).apply(project)
+    with pytest.raises(CommandError, match="overlaps"):
+        C.resize_block(project, "B", end_ms=2100).apply(project)  # touching B re-checks B/C
