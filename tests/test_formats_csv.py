@@ -8,17 +8,12 @@ from dreamreel.core.errors import FormatError
 from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics, read_lyrics
 from dreamreel.core.project import Block, Prompt, Style, validate_blocks
 
-
-def load(tmp_path, data: bytes, **kw):
-    path = tmp_path / "screenplay.csv"
-    path.write_bytes(data)
-    lyrics = read_lyrics(path, **kw)
-    validate_blocks(lyrics.blocks, kw.get("duration_ms"))
-    return lyrics
+import lyrics_helpers
+from lyrics_helpers import spans
 
 
-def spans(lyrics):
-    return [(b.text, b.start_ms, b.end_ms) for b in lyrics.blocks]
+def load(tmp_path, data: bytes, name: str = "screenplay.csv", **kw):
+    return lyrics_helpers.load(tmp_path, data, name, **kw)
 
 
 def test_classic_form_ends_at_next_start_and_song_end(tmp_path):

@@ -8,17 +8,12 @@ from dreamreel.core.errors import FormatError
 from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics, read_lyrics, write_lyrics
 from dreamreel.core.project import Block, WordTiming, validate_blocks
 
+import lyrics_helpers
+from lyrics_helpers import spans
+
 
 def load(tmp_path, data: bytes, name: str = "song.lrc", **kw):
-    path = tmp_path / name
-    path.write_bytes(data)
-    lyrics = read_lyrics(path, **kw)
-    validate_blocks(lyrics.blocks, kw.get("duration_ms"))
-    return lyrics
-
-
-def spans(lyrics):
-    return [(b.text, b.start_ms, b.end_ms) for b in lyrics.blocks]
+    return lyrics_helpers.load(tmp_path, data, name, **kw)
 
 
 def test_bom_at_start_and_mid_file(tmp_path):

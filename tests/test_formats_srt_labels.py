@@ -8,17 +8,7 @@ from dreamreel.core.errors import FormatError
 from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics, read_lyrics
 from dreamreel.core.project import Block, validate_blocks
 
-
-def load(tmp_path, data: bytes, name: str, **kw):
-    path = tmp_path / name
-    path.write_bytes(data)
-    lyrics = read_lyrics(path, **kw)
-    validate_blocks(lyrics.blocks, kw.get("duration_ms"))
-    return lyrics
-
-
-def spans(lyrics):
-    return [(b.text, b.start_ms, b.end_ms) for b in lyrics.blocks]
+from lyrics_helpers import load, spans
 
 
 def blk(text, start, end, **kw):
