@@ -152,3 +152,24 @@ def test_memory_estimate_grows_with_size_and_cutouts():
     assert 1 * 2**30 < base < 8 * 2**30
     assert estimate_memory(512, 512) > base and estimate_memory(256, 256, cutn=64) > base
     assert format_bytes(1536) == "1.5 KiB"
+
+
+def test_packed_attention_same_maths_and_keys(tiny):
+    from dreamreel.core.engine.clip_model import PackedSelfAttention, pack_attention
+
+    stock, _ = load_clip(str(tiny["clip_config"]), None, ckpt=tiny["clip_ckpt"])
+    packed, _ = load_clip(str(tiny["clip_config"]), None, ckpt=tiny["clip_ckpt"])
+    assert pack_attention(packed.model) == 4  # 2 vision + 2 text layers
+    assert isinstance(packed.model.visual.transformer.resblocks[0].attn, PackedSelfAttention)
+    assert list(packed.model.state_dict()) == list(stock.model.state_dict())
+    x = torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    grads = []
+    for clip in (stock, packed):
+        xi = x.clone().requires_grad_(True)
+        out = clip.model.encode_image(xi)
+        out.square().sum().backward()
+        grads.append((out.detach(), xi.grad))
+    torch.testing.assert_close(grads[0][0], grads[1][0], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(grads[0][1], grads[1][1], atol=1e-5, rtol=1e-4)
+    tokens = stock.tokenizer(["a cat"])
+    torch.testing.assert_close(stock.model.encode_text(tokens), packed.model.encode_text(tokens), atol=1e-5, rtol=1e-5)

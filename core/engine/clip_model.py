@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from dreamreel.core.errors import DreamreelError, ModelNotFoundError
 
@@ -152,3 +154,36 @@ def load_clip(model: str, tag: str | None, *, ckpt: str | os.PathLike | None = N
     size = size[0] if isinstance(size, (tuple, list)) else size
     bundle = ClipBundle(clip, open_clip.get_tokenizer(name), int(size), tuple(pp["mean"]), tuple(pp["std"]), label)
     return bundle, path
+
+
+class PackedSelfAttention(nn.Module):
+    """`nn.MultiheadAttention` self-attention (batch_first), same parameters and maths, with the
+    in-projection as one GEMM on contiguous (N*L, E) rows. MHA transposes to sequence-first,
+    so autograd runs its projections as batched matmuls over copies of the weight (~2x slower
+    on the CPU). Anything but plain self-attention goes to the original module."""
+
+    def __init__(self, mha: nn.MultiheadAttention):
+        super().__init__()
+        self.in_proj_weight, self.in_proj_bias, self.out_proj = mha.in_proj_weight, mha.in_proj_bias, mha.out_proj
+        self.num_heads = mha.num_heads
+        self.__dict__["_original"] = mha  # not a submodule: state_dict keys stay as MHA's
+
+    def forward(self, query, key, value, need_weights=False, attn_mask=None, **kwargs):
+        if key is not query or value is not query or need_weights or kwargs or self._original.dropout:
+            return self._original(query, key, value, need_weights=need_weights, attn_mask=attn_mask, **kwargs)
+        n, length, e = query.shape
+        qkv = F.linear(query, self.in_proj_weight, self.in_proj_bias)
+        q, k, v = qkv.view(n, length, 3, self.num_heads, e // self.num_heads).permute(2, 0, 3, 1, 4)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+        return self.out_proj(out.transpose(1, 2).reshape(n, length, e)), None
+
+
+def pack_attention(module: nn.Module) -> int:
+    """Swap batch_first self-attention MHAs inside `module` for PackedSelfAttention; returns how many."""
+    count = 0
+    for parent in module.modules():
+        attn = getattr(parent, "attn", None)
+        if isinstance(attn, nn.MultiheadAttention) and attn.batch_first and attn._qkv_same_embed_dim:
+            parent.attn = PackedSelfAttention(attn)
+            count += 1
+    return count

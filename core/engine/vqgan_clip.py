@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallback
-from dreamreel.core.engine.clip_model import ClipBundle, cached_pretrained, load_clip, register_config
+from dreamreel.core.engine.clip_model import ClipBundle, cached_pretrained, load_clip, pack_attention, register_config
 from dreamreel.core.engine.devices import autocast_context, pick_device, use_channels_last
 from dreamreel.core.engine.models import file_sha256, is_trusted, resolve_clip_ckpt, resolve_vqgan
 from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser
@@ -33,6 +33,7 @@ class VqganClipEngine:
         self.device = torch.device(device)
         self.vqgan = vqgan.to(self.device).eval().requires_grad_(False)
         clip.model.to(self.device).eval().requires_grad_(False)
+        pack_attention(clip.model)
         if use_channels_last(self.device):
             self.vqgan.to(memory_format=torch.channels_last)
         self.clip = clip
