@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QTransform
@@ -22,7 +23,9 @@ from dreamreel.editor.snapping import Snapper, clamp_edge, clamp_move, free_span
 
 EDGE_PX = 6  # width of the resize handle at each block edge, in screen pixels
 SNAP_PX = 8  # how close (in pixels) an edge must come to a candidate to snap
-
+THIN_PX = 4  # narrower blocks are batched plain rects (no text, corners or picture)
+THUMB_PX = 72  # largest side of a block's first-keyframe picture in the lane
+MIN_TEXT_PX = 70  # narrower text columns get one elided line, not word wrap
 
 
 @dataclass
@@ -74,9 +77,16 @@ class BlocksItem(pg.GraphicsObject):
         self._styles: dict[tuple[str, bool], tuple[QPen, QBrush]] = {}
         self._font = QFont()
         self._font.setPointSizeF(9.0)
+        self._fm = QFontMetrics(self._font)
+        self._wrap_cache: dict[tuple[str, int, int], list[str]] = {}
+        self._times_cache = None  # (blocks, starts, ends) of the current model revision
+        self._revision = 0  # bumped by anything the lane shows: model, selection, states, drag
+        self._lane: QPixmap | None = None
+        self._lane_key = None
+        self.thumbnails_painted: set[str] = set()  # block ids whose picture the last redraw drew
         self.setAcceptHoverEvents(True)
         document.changed.connect(self._on_model_changed)
-        document.selectionChanged.connect(self.update)
+        document.selectionChanged.connect(self.invalidate)
         document.projectReplaced.connect(self._on_model_changed)
 
     # --- geometry --------------------------------------------------------------------------
@@ -90,8 +100,13 @@ class BlocksItem(pg.GraphicsObject):
         return QRectF(0.0, self.y0, self._extent_s(), self.y1 - self.y0)
 
     def _on_model_changed(self, *_):
+        self._times_cache = None
         self.prepareGeometryChange()
-        self.update()
+        self.invalidate()
+
+    def set_states_revision(self):
+        """The render states (colours, thumbnails) changed: repaint."""
+        self.invalidate()
 
     def _times(self, b: Block) -> tuple[int, int]:
         if self._drag and b.id in self._drag.preview:
@@ -124,31 +139,79 @@ class BlocksItem(pg.GraphicsObject):
         return None, None
 
     # --- painting --------------------------------------------------------------------------
+    # The lane is drawn into a pixmap in device pixels and re-blitted while nothing it shows
+    # has changed (the playhead sweeping over it at 30 Hz repaints only a blit). A redraw
+    # works on numpy arrays of block times: blocks narrower than a few pixels (a whole song
+    # in view) are batched into one drawRects per style; only wide blocks get rounded corners,
+    # text (wrapped lines cached per width) and a thumbnail.
+
+    def invalidate(self):
+        """Something the lane shows changed: redraw the cached picture on the next paint."""
+        self._revision += 1
+        self.update()
+
+    def _arrays(self):
+        if self._times_cache is None:
+            blocks = self.document.project.blocks
+            self._times_cache = (blocks, np.array([b.start_ms for b in blocks], float),
+                                 np.array([b.end_ms for b in blocks], float))
+        return self._times_cache
 
     def paint(self, p: QPainter, *_):
         tr = p.transform()  # item -> device, as the view set it up for us
-        p.save()
-        p.setTransform(QTransform())  # draw in device pixels so text and handles are not scaled
         top, bottom = tr.map(QPointF(0, self.y1)).y(), tr.map(QPointF(0, self.y0)).y()
-        top, bottom = min(top, bottom) + 2, max(top, bottom) - 2
-        view = self.getViewBox()
-        x0, x1 = view.viewRange()[0] if view is not None else (0, self._extent_s())
-        lo_ms, hi_ms = x0 * 1000 - 1, x1 * 1000 + 1
-        selected = set(self.document.selection)
+        top, bottom = int(min(top, bottom)) + 2, int(max(top, bottom)) - 2
+        device = p.device()
+        width = device.width() if device is not None else 2000
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        key = (round(tr.m11(), 9), round(tr.dx(), 3), top, bottom, width, dpr, self._revision)
+        if self._lane_key != key or self._lane is None:
+            self._lane = self._draw_lane(tr.m11(), tr.dx(), top, bottom, width, dpr)
+            self._lane_key = key
+        p.save()
+        p.setTransform(QTransform())  # device pixels: text and handles are never scaled
+        p.drawPixmap(0, top, self._lane)
+        p.restore()
+
+    def _draw_lane(self, sx: float, dx: float, top: int, bottom: int, width: int, dpr: float) -> QPixmap:
+        height = max(1, bottom - top)
+        pix = QPixmap(int(max(1, width) * dpr), int(height * dpr))
+        pix.setDevicePixelRatio(dpr)
+        pix.fill(Qt.transparent)
+        p = QPainter(pix)
         p.setFont(self._font)
-        fm = QFontMetrics(self._font)
-        for b in self.document.project.blocks:
-            s_ms, e_ms = self._times(b)
-            if e_ms < lo_ms or s_ms > hi_ms:
+        fm = self._fm
+        blocks, starts, ends = self._arrays()
+        if self._drag and self._drag.preview:
+            starts, ends = starts.copy(), ends.copy()
+            for i, b in enumerate(blocks):
+                if b.id in self._drag.preview:
+                    starts[i], ends[i] = self._drag.preview[b.id]
+        xs, xe = starts / 1000.0 * sx + dx, ends / 1000.0 * sx + dx
+        visible = np.nonzero((xe >= -1) & (xs <= width + 1))[0]
+        selected = set(self.document.selection)
+        thin: dict[tuple[str, bool], list[QRectF]] = {}
+        self.thumbnails_painted = set()
+        for i in visible.tolist():
+            b = blocks[i]
+            s, w = xs[i], max(1.0, xe[i] - xs[i])
+            if w < THIN_PX:
+                state = self.state_of(b.id)[0]
+                thin.setdefault((state, b.id in selected), []).append(QRectF(s, 0, w, height))
                 continue
-            s, e = tr.map(QPointF(s_ms / 1000, 0)).x(), tr.map(QPointF(e_ms / 1000, 0)).x()
-            self._paint_block(p, fm, b, QRectF(s, top, max(1.0, e - s), bottom - top), b.id in selected)
+            self._paint_block(p, fm, b, QRectF(s, 0, w, height), b.id in selected)
+        for (state, sel), rects in thin.items():
+            pen, brush = self._style(state, sel)
+            p.setPen(pen)
+            p.setBrush(brush)
+            p.drawRects(rects)
         if self._drag and self._drag.mode in ("create", "band") and self._drag.band:
-            a, c = (tr.map(QPointF(t / 1000, 0)).x() for t in self._drag.band)
+            a, c = (t / 1000 * sx + dx for t in self._drag.band)
             p.setPen(QPen(QColor("#9ecbff"), 1, Qt.DashLine))
             p.setBrush(QColor(120, 170, 255, 50))
-            p.drawRect(QRectF(min(a, c), top, abs(c - a), bottom - top))
-        p.restore()
+            p.drawRect(QRectF(min(a, c), 0, abs(c - a), height))
+        p.end()
+        return pix
 
     def _paint_block(self, p: QPainter, fm: QFontMetrics, b: Block, r: QRectF, selected: bool):
         state, pct = self.state_of(b.id)
@@ -157,32 +220,45 @@ class BlocksItem(pg.GraphicsObject):
         p.setBrush(brush)
         if r.width() > 8:
             p.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
-        else:  # a sliver at full-song zoom: a plain rect is cheaper and looks the same
+        else:
             p.drawRect(r)
         if state == "rendering" and pct:
             p.fillRect(QRectF(r.left(), r.bottom() - 4, r.width() * pct / 100.0, 3), state_colour("rendering").lighter(130))
-        text_left = r.left() + 4
-        thumb = self._thumbnail(b.id) if state == "cached" and r.width() > 2.5 * r.height() else None
-        if thumb is not None:
-            side = r.height() - 6
-            p.drawPixmap(QRectF(r.left() + 3, r.top() + 3, side, side), thumb, QRectF(thumb.rect()))
-            text_left += side + 3
-        room = r.right() - 4 - text_left
-        if room <= 12:
+        text_left, text_top = r.left() + 5, r.top() + 4
+        thumb = self._thumbnail(b.id) if state == "cached" else None
+        side = min(r.height() - 8, r.width() - 8, THUMB_PX)
+        if thumb is not None and side >= 16:
+            p.drawPixmap(QRectF(r.left() + 4, r.top() + 4, side, side), thumb, QRectF(thumb.rect()))
+            self.thumbnails_painted.add(b.id)
+            if r.width() - side - 14 >= MIN_TEXT_PX:
+                text_left += side + 2  # text beside the picture
+            else:
+                text_top += side + 2  # a narrow block: text under it
+        room = r.right() - 5 - text_left
+        if room <= 12 or text_top + fm.height() > r.bottom():
             return
         status = f"rendering {pct:.0f}%" if state == "rendering" and pct else b.secondary
-        max_lines = max(1, int((r.height() - 6) // fm.height()) - (1 if status else 0))
-        if room < 70:  # too narrow to wrap words sensibly: one elided line
+        max_lines = max(1, int((r.bottom() - 3 - text_top) // fm.height()) - (1 if status else 0))
+        if room < MIN_TEXT_PX:  # too narrow to wrap words sensibly: one elided line
             max_lines = 1
         p.setPen(QColor("#f2f4f8"))
-        y = r.top() + 3
-        for line in wrap_elided(fm, b.text or "(empty)", int(room), max_lines):
+        y = text_top
+        for line in self._wrapped(fm, b.text or "(empty)", int(room), max_lines):
             p.drawText(QRectF(text_left, y, room, fm.height()), Qt.AlignLeft | Qt.AlignVCenter, line)
             y += fm.height()
         if status and y + fm.height() <= r.bottom():
-            p.setPen(QColor("#c3c8d4"))
+            p.setPen(QColor("#c9cede"))
             p.drawText(QRectF(text_left, y, room, fm.height()), Qt.AlignLeft | Qt.AlignVCenter,
                        fm.elidedText(status, Qt.ElideRight, int(room)))
+
+    def _wrapped(self, fm: QFontMetrics, text: str, room: int, max_lines: int) -> list[str]:
+        key = (text, room, max_lines)
+        lines = self._wrap_cache.get(key)
+        if lines is None:
+            if len(self._wrap_cache) > 4000:
+                self._wrap_cache.clear()
+            lines = self._wrap_cache[key] = wrap_elided(fm, text, room, max_lines)
+        return lines
 
     def _style(self, state: str, selected: bool) -> tuple[QPen, QBrush]:
         """Pen and brush for a block, built once per (state, selected): paints stay cheap."""
@@ -204,7 +280,8 @@ class BlocksItem(pg.GraphicsObject):
             pix = QPixmap(path)
             if pix.isNull():
                 return None
-            self._thumbs[path] = pix = pix.scaled(96, 96, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+            self._thumbs[path] = pix = pix.scaled(2 * THUMB_PX, 2 * THUMB_PX, Qt.KeepAspectRatio,
+                                                  Qt.SmoothTransformation)
         return pix
 
     # --- mouse -----------------------------------------------------------------------------
@@ -299,7 +376,7 @@ class BlocksItem(pg.GraphicsObject):
             self.guideChanged.emit(target.t_ms / 1000.0)
         else:
             self.guideChanged.emit(None)
-        self.update()
+        self.invalidate()
 
     def _finish_drag(self):
         d, project = self._drag, self.document.project
@@ -330,4 +407,4 @@ class BlocksItem(pg.GraphicsObject):
                 self.document.select([b.id for b in project.blocks if b.end_ms > s and b.start_ms < e], extend=True)
         except CommandError as e:
             self.errorRaised.emit(str(e))
-        self.update()
+        self.invalidate()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
 
 from dreamreel.core.commands import SetAudio
@@ -104,18 +104,21 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
             self.player.statusChanged.connect(lambda _m: self._update_device_label())
         rc = self.render_controller
         if rc is not None:
-            # Render states need the engine's cache identity, which can be slow the first time
-            # (engine imports): compute them after the window is up, coalesced.
-            self._states_timer = QTimer(self, singleShot=True, interval=150)
-            self._states_timer.timeout.connect(self._on_render_states_changed)
-            rc.statesChanged.connect(self._states_timer.start)
+            # The controller computes the cache picture in a worker (never the engine import on
+            # this thread) and coalesces; current_states() is cheap, so follow it directly.
+            rc.statesChanged.connect(self._on_render_states_changed)
+            rc.runningChanged.connect(self._on_render_running_changed)
             rc.progress.connect(lambda d, t, m: self.render_label.setText(f"Render {d}/{t} {m}"))
             rc.finished.connect(lambda: self.render_label.setText("Render finished"))
+            rc.cancelled.connect(lambda: self.render_label.setText("Render cancelled"))
             rc.failed.connect(lambda m: (self.render_label.setText("Render failed"), self.show_error(m)))
             self.timeline.blocks.thumbnail_of = rc.thumbnail_path
-        for name in ("render_selection", "render_all", "render_cancel", "clear_cache"):
-            self.actions[name].setEnabled(rc is not None)
+        if self.preview is not None:
+            if rc is not None:
+                self.preview.set_render_controller(rc)
+            self.preview.set_player(self.player)
         self.actions["export_video"].setEnabled(_export_dialog_class() is not None)
+        self._update_render_actions()
 
     # --- model observers -------------------------------------------------------------------
 
@@ -134,7 +137,7 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
     def _on_model_changed(self, change):
         if change.kind == "audio":
             self._load_player()
-        self._on_selection_changed()
+        self._on_selection_changed()  # also re-checks the Render actions (blocks may be gone)
 
     def _load_player(self):
         project = self.document.project
@@ -143,27 +146,43 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
             self.player.load(path if path is not None and path.exists() else None, project.duration_ms)
 
     def _on_position_changed(self, ms: int):
+        # (the preview follows the player itself)
         self.timeline.set_playhead(ms)
         self.position_label.setText(format_clock(ms / 1000, millis=True))
-        if self.preview is not None:
-            self.preview.show_time(ms)
 
     def _on_selection_changed(self):
         sel = self.document.selection
+        self._update_render_actions()
         if not sel:
             self.selection_label.setText("No selection")
+            if self.preview is not None:
+                self.preview.set_selection(None)
             return
         blocks = [self.document.project.block(i) for i in sel]
+        if self.preview is not None:
+            self.preview.set_selection(blocks[0].start_ms, max(b.end_ms for b in blocks))
         span = f"{format_clock(blocks[0].start_ms / 1000, millis=True)}–{format_clock(blocks[-1].end_ms / 1000, millis=True)}"
         self.selection_label.setText(f"{len(sel)} selected {span}" if len(sel) > 1 else f"Block {span}")
 
     def _on_render_states_changed(self):
-        try:
-            self._block_states = self.render_controller.block_states(self.document.project)
-        except Exception as e:  # a half-written cache or a missing engine must not break the timeline
-            self._block_states = {}
-            self.render_label.setText(f"Render state unknown ({e})")
-        self.timeline.blocks.update()
+        states = self.render_controller.current_states()
+        if states != self._block_states:
+            self._block_states = states
+            self.timeline.blocks.set_states_revision()
+
+    def _on_render_running_changed(self, running: bool):
+        self._update_render_actions()
+
+    def _update_render_actions(self):
+        """Render/Cancel follow the controller: nothing to render, or a job running, disables."""
+        rc = self.render_controller
+        running = rc is not None and rc.is_running()
+        idle = rc is not None and not running
+        has_blocks = bool(self.document.project.blocks)
+        self.actions["render_selection"].setEnabled(idle and bool(self.document.selection))
+        self.actions["render_all"].setEnabled(idle and has_blocks)
+        self.actions["render_cancel"].setEnabled(running)
+        self.actions["clear_cache"].setEnabled(idle and bool(self.document.selection))
 
     def _state_of(self, block_id: str):
         state, fraction = self._block_states.get(block_id, ("none", 0.0))
@@ -321,7 +340,11 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
     def export_video(self):
         cls = _export_dialog_class()
         if cls is not None:
-            cls(self.document.project, self).exec()
+            dialog = cls(self.document.project, self, controller=self.render_controller)
+            dialog.setAttribute(Qt.WA_DeleteOnClose)
+            self._export_dialog = dialog  # window-modal, no nested event loop
+            dialog.setWindowModality(Qt.WindowModal)
+            dialog.show()
 
     def _last_dir(self) -> str:
         return str(self.document.path.parent) if self.document.path else ""

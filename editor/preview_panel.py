@@ -22,7 +22,8 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from dreamreel.editor.render_controller import cache_dir_for, engine_identity
+from dreamreel.editor.render_jobs import cache_dir_for
+from dreamreel.editor.render_states import engine_identity, engine_imported
 
 _PIXMAPS_KEPT = 64
 
@@ -158,11 +159,14 @@ class PreviewPanel(QWidget):
         self._show_draft_look(ms)
 
     def _plan(self, engine: str) -> list:
+        """[(t_ms, key, block_id, spec)] by time. With a controller: its worker's plan (the
+        render's own keys, effort included; empty until known: never planned on this thread)."""
+        if self._controller is not None:
+            return self._controller.plan(engine) or []
         if engine not in self._plans:
             from dreamreel.core.engine.schedule import plan_keyframes
 
-            known = self._controller.identity(self._project, engine) if self._controller else None
-            identity = known or engine_identity(self._project, engine)
+            identity = engine_identity(self._project, engine)
             plan = plan_keyframes(self._project, identity) if identity else []
             self._plans[engine] = [(k.t_ms, k.key, k.block_id, k.spec) for k in plan]
         return self._plans[engine]
@@ -198,10 +202,16 @@ class PreviewPanel(QWidget):
         return True
 
     def _show_draft_look(self, ms: int) -> None:
-        """Nothing cached: the draft engine's target picture for the block, decoded now."""
+        """Nothing cached: the draft engine's target picture for the block, decoded now
+        (a few ms) — once a worker has imported the engine; until then, just the words."""
+        plan = self._plan("draft")
+        if not plan or (self._controller is not None and not engine_imported()):
+            block = self._project.block_at(ms)
+            self._view.set_images(None)
+            self._label.setText(f"{_fmt_time(ms)} · {block.text[:40] if block else 'no block'} · not rendered")
+            return
         from dreamreel.core.engine.draft import DraftEngine, target_field
 
-        plan = self._plan("draft")
         i = max(0, bisect.bisect_right([t for t, *_ in plan], ms) - 1)
         _, _, block_id, spec = plan[i]
         engine = DraftEngine.from_settings(self._project.render)

@@ -1,172 +1,50 @@
 """Background rendering for the editor: jobs off the GUI thread, live block states.
 
-`RenderController` runs one render job at a time and turns its events into Qt signals and
-per-block states for the timeline:
+`RenderController` runs one render job at a time (`render_jobs.ThreadJob` for the draft
+engine, `render_jobs.ProcessJob` — a killable child process — for the AI engine) and turns
+its events into Qt signals and per-block states for the timeline.
 
-- the draft engine runs in a `ThreadJob` (a QThread calling the Qt-free
-  `render_worker.run_job`; Cancel sets a flag the core checks between steps);
-- the AI engine runs in a `ProcessJob` (a QProcess running `python -m
-  dreamreel.editor.render_worker`, JSON events on stdout); Cancel kills it at once — finished
-  keyframes are already in the cache, so the next render resumes there.
-
-Block states come from core's `keyframe_states` (which keyframes of the current plan are in
-the cache) plus what this session saw: "stale" means a block had keyframes rendered under keys
-its current plan no longer uses (an edit changed them) and the current ones are not all cached.
+Block states: what the cache holds for the current plan is computed by a `StatesWorker` in
+the thread pool (planning imports the engine and may load the song's analysis: never on the
+GUI thread), then combined on the GUI thread with what this session saw: "stale" means a block
+had keyframes rendered under keys its current plan no longer uses (an edit changed them) and
+the current ones are not all cached. Until the first result is in, blocks read "none".
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal
 
-from dreamreel.editor.render_worker import project_payload, run_job, worker_command
+from dreamreel.editor.render_jobs import ProcessJob, ThreadJob, cache_dir_for
+from dreamreel.editor.render_states import EngineStates, combine_states, compute_states, engine_identity
+from dreamreel.editor.render_worker import project_payload
 
-_TERMINAL = ("done", "cancelled", "error")
-
-
-class ThreadJob(QThread):
-    """Runs the Qt-free render job in a worker thread (only plain dicts cross back)."""
-
-    event = Signal(object)
-    ended = Signal()
-
-    def __init__(self, project, engine_name: str, cache_dir: Path, t_range, parent=None):
-        super().__init__(parent)
-        self._args = (project, engine_name, cache_dir, t_range)
-        self._stop = threading.Event()
-        self.finished.connect(self.ended)
-
-    def run(self) -> None:  # worker thread: no widgets, no project edits, only signals out
-        project, engine_name, cache_dir, t_range = self._args
-        run_job(project, engine_name, cache_dir, emit=self.event.emit, t_range=t_range, cancel=self._stop.is_set)
-
-    def cancel(self) -> None:
-        self._stop.set()
-
-    def wait_done(self, timeout_ms: int) -> bool:
-        self._stop.set()
-        return self.wait(timeout_ms)
+__all__ = ["RenderController", "cache_dir_for", "engine_identity"]
 
 
-class ProcessJob(QObject):
-    """Runs the render job in a child process; one JSON event per stdout line."""
+class _StatesSignals(QObject):
+    ready = Signal(int, object)  # serial of the worker, {engine: EngineStates}
 
-    event = Signal(object)
-    ended = Signal()
 
-    def __init__(self, project, engine_name: str, cache_dir: Path, t_range, parent=None):
-        super().__init__(parent)
-        self._tmp = tempfile.TemporaryDirectory(prefix="dreamreel-job-")
-        project_file = Path(self._tmp.name) / "project.json"
-        project_file.write_text(json.dumps(project_payload(project)), encoding="utf-8")
-        args = ["--project", str(project_file), "--cache", str(cache_dir), "--engine", engine_name]
-        if t_range is not None:
-            args += ["--t0", repr(float(t_range[0])), "--t1", repr(float(t_range[1]))]
-        self._buffer = b""
-        self._stderr = b""
-        self._ended_seen = False
-        self._cancelled = False
-        self._proc = QProcess(self)
-        self._proc.readyReadStandardOutput.connect(self._on_stdout_changed)
-        self._proc.readyReadStandardError.connect(self._on_stderr_changed)
-        self._proc.finished.connect(self._on_process_finished)
-        self._proc.errorOccurred.connect(self._on_process_error)
-        self._cmd = worker_command(args)
+class StatesWorker(QRunnable):
+    """`compute_states` on a project snapshot, in the thread pool; plain data back."""
 
-    def start(self) -> None:
-        self._proc.start(self._cmd[0], self._cmd[1:])
+    _serials = iter(range(1, 2**62))
 
-    def cancel(self) -> None:
-        self._cancelled = True
-        if self._proc.state() != QProcess.ProcessState.NotRunning:
-            self._proc.kill()  # at once: a GPU step can't be interrupted politely
+    def __init__(self, token: int, snapshot, engines, cache_dir: Path, known: dict):
+        super().__init__()
+        self.serial, self.token = next(self._serials), token
+        self._args = (snapshot, engines, cache_dir, known)
+        self.signals = _StatesSignals()
 
-    def wait_done(self, timeout_ms: int) -> bool:
-        self.cancel()
-        if self._proc.state() == QProcess.ProcessState.NotRunning:
-            return True
-        return self._proc.waitForFinished(timeout_ms)
-
-    def isRunning(self) -> bool:  # noqa: N802 - same name as QThread's
-        return self._proc.state() != QProcess.ProcessState.NotRunning
-
-    def _on_stdout_changed(self) -> None:
-        self._buffer += bytes(self._proc.readAllStandardOutput())
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for line in lines:
-            self._handle_line(line)
-
-    def _handle_line(self, line: bytes) -> None:
-        line = line.strip()
-        if not line:
-            return
+    def run(self) -> None:  # worker thread: no widgets, no shared project
+        results = compute_states(*self._args)
         try:
-            ev = json.loads(line)
-        except ValueError:
-            return  # a library printing to stdout; not ours
-        if isinstance(ev, dict) and "event" in ev:
-            if ev["event"] in _TERMINAL:
-                self._ended_seen = True
-            self.event.emit(ev)
-
-    def _on_stderr_changed(self) -> None:
-        self._stderr = (self._stderr + bytes(self._proc.readAllStandardError()))[-8000:]
-
-    def _on_process_error(self, error) -> None:
-        if error == QProcess.ProcessError.FailedToStart:
-            self._finish(f"the render worker could not start ({self._proc.errorString()})")
-
-    def _on_process_finished(self, exit_code: int, exit_status) -> None:
-        self._on_stdout_changed()
-        self._handle_line(self._buffer)
-        self._buffer = b""
-        last = [ln for ln in self._stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-        why = last[-1] if last else f"exit code {exit_code}"
-        self._finish(f"the render worker stopped unexpectedly: {why}")
-
-    def _finish(self, message: str) -> None:
-        if not self._ended_seen:
-            self._ended_seen = True
-            self.event.emit({"event": "cancelled"} if self._cancelled else {"event": "error", "message": message})
-        self._tmp.cleanup()
-        self.ended.emit()
-
-
-# --- where the cache lives --------------------------------------------------------------------
-
-_session_cache: Path | None = None
-
-
-def cache_dir_for(project) -> Path:
-    """The keyframe cache of a project: beside its file once saved, else a per-session folder
-    in the user cache (shared by the controller, the preview panel and the export dialog)."""
-    global _session_cache
-    from dreamreel.core.engine.cache import default_cache_dir
-
-    if project.path is not None:
-        return default_cache_dir(project.path)
-    if _session_cache is None:
-        import platformdirs
-
-        base = Path(platformdirs.user_cache_dir("dreamreel")) / "unsaved"
-        base.mkdir(parents=True, exist_ok=True)
-        _session_cache = Path(tempfile.mkdtemp(prefix="session-", dir=base))
-    return _session_cache
-
-
-def engine_identity(project, engine_name: str, known: dict | None = None) -> dict | None:
-    """The cache identity of an engine without loading models: the draft engine's is fixed;
-    the AI engine's (weight hashes) is what a worker reported, from `known`, or None."""
-    if engine_name == "draft":
-        from dreamreel.core.engine.draft import DraftEngine
-
-        return DraftEngine.from_settings(project.render).identity()
-    s = project.render
-    return (known or {}).get((engine_name, s.vqgan, s.clip_model, s.clip_pretrained))
+            self.signals.ready.emit(self.serial, results)
+        except RuntimeError:  # the application quit while we computed: nobody to tell
+            pass
 
 
 STATES_INTERVAL_MS = 100
@@ -177,7 +55,7 @@ class RenderController(QObject):
     """Runs render jobs off the GUI thread and reports per-block states for the timeline.
 
     Signals: keyframeDone(block_id), progress(done, total, message), finished(), failed(message),
-    cancelled(), runningChanged(bool), statesChanged().
+    cancelled(), runningChanged(bool), statesChanged() (read `current_states()` then; cheap).
     """
 
     keyframeDone = Signal(str)
@@ -205,12 +83,17 @@ class RenderController(QObject):
         self._seen: dict[str, set[str]] = {}  # block_id -> keys seen rendered this session
         self._thumbs: dict[str, str] = {}  # block_id -> preview PNG of its first keyframe
         self._ending = None  # the signal to send once the job has really ended
-        # Coalesce state announcements: a draft render finishes hundreds of keyframes a second
-        # and every listener recomputes block_states (a plan + a stat per keyframe).
+        self._results: dict[str, EngineStates] = {}  # engine -> latest cache picture (worker)
+        self._states_token = 0  # bumped per project: results for another project are dropped
+        self._states_busy = False
+        self._states_dirty = False
+        self._states_workers: set[StatesWorker] = set()
+        # Coalesce: a draft render finishes hundreds of keyframes a second; each announcement
+        # recombines states (cheap) and asks the worker for a fresh cache picture.
         self._states_timer = QTimer(self)
         self._states_timer.setSingleShot(True)
         self._states_timer.setInterval(STATES_INTERVAL_MS)
-        self._states_timer.timeout.connect(self.statesChanged)
+        self._states_timer.timeout.connect(self._on_states_timer)
 
     # --- project and cache -----------------------------------------------------------------
 
@@ -221,9 +104,12 @@ class RenderController(QObject):
         self._project = project
         self._seen.clear()
         self._thumbs.clear()
+        self._results = {}
+        self._states_token += 1
         if project is not None:
             project.changed.connect(self._on_project_changed)
         self.statesChanged.emit()
+        self._notify_states()
 
     def set_cache_dir(self, path: str | Path | None) -> None:
         """Use this cache folder instead of the project's default one."""
@@ -240,9 +126,20 @@ class RenderController(QObject):
 
     def identity(self, project=None, engine: str | None = None) -> dict | None:
         """The cache identity of `engine` (default: the project's), if known without loading
-        models (the AI engine's becomes known once a worker has reported it)."""
+        models (the AI engine's becomes known once a worker has reported it). May import the
+        draft engine (torch) on the calling thread when no states worker has done so yet."""
         project = project or self._project
-        return engine_identity(project, engine or project.render.engine, self._identities)
+        engine = engine or project.render.engine
+        known = self._results.get(engine)
+        if known is not None and known.identity is not None and project is self._project:
+            return known.identity
+        return engine_identity(project, engine, self._identities)
+
+    def plan(self, engine: str) -> list[tuple] | None:
+        """The current project's keyframes for `engine` as [(t_ms, key, block_id, spec)] in
+        video order, from the latest states worker; None until it has reported."""
+        states = self._results.get(engine)
+        return states.plan if states is not None and states.identity is not None else None
 
     def refresh(self) -> None:
         """Announce statesChanged soon (e.g. after an export filled the cache)."""
@@ -254,6 +151,43 @@ class RenderController(QObject):
     def _notify_states(self) -> None:
         if not self._states_timer.isActive():
             self._states_timer.start()
+
+    def _on_states_timer(self) -> None:
+        self.statesChanged.emit()  # session states (rendering, queued) changed: recombine now
+        self.request_states()
+
+    def request_states(self) -> None:
+        """Recompute the cache picture in the thread pool; statesChanged when it is in."""
+        project = self._project
+        if project is None:
+            return
+        if self._states_busy:
+            self._states_dirty = True
+            return
+        self._states_busy, self._states_dirty = True, False
+        from dreamreel.core.project import project_from_dict
+
+        snapshot = project_from_dict(project_payload(project))  # the worker's own copy
+        engines = [project.render.engine, "draft"] + ([self._job_engine] if self._job is not None else [])
+        worker = StatesWorker(self._states_token, snapshot, engines, self.cache_dir(project), dict(self._identities))
+        worker.setAutoDelete(False)  # held until its result arrives
+        worker.signals.ready.connect(self._on_states_ready)
+        self._states_workers.add(worker)
+        QThreadPool.globalInstance().start(worker)
+
+    def _on_states_ready(self, serial: int, results: dict) -> None:
+        worker = next((w for w in self._states_workers if w.serial == serial), None)
+        self._states_workers.discard(worker)
+        self._states_busy = False
+        if worker is not None and worker.token == self._states_token:
+            self._results = results
+            self.statesChanged.emit()
+        if self._states_dirty:
+            self.request_states()
+
+    def states_pending(self) -> bool:
+        """True while a states worker is computing (or about to); for tests and benchmarks."""
+        return self._states_busy or self._states_timer.isActive()
 
     # --- jobs ------------------------------------------------------------------------------
 
@@ -305,6 +239,7 @@ class RenderController(QObject):
         if kind == "identity" and self._project is not None:
             s = self._project.render
             self._identities[(self._job_engine, s.vqgan, s.clip_model, s.clip_pretrained)] = ev["identity"]
+            self._notify_states()
         elif kind == "plan":
             self._pending = {key: bid for bid, key, _, cached in ev["needed"] if not cached}
             self._iters = {key: max(1, int(it)) for _, key, it, _ in ev["needed"]}
@@ -356,74 +291,48 @@ class RenderController(QObject):
 
     # --- states ----------------------------------------------------------------------------
 
-    def block_states(self, project=None, engine: str | None = None) -> dict[str, tuple[str, float]]:
-        """{block_id: (state, fraction)}; state in none/queued/rendering/cached/stale;
-        fraction: how far "rendering" is (0..1), else the share of keyframes cached."""
-        from dreamreel.core.engine.render import keyframe_states
-        from dreamreel.core.engine.schedule import plan_keyframes
+    def current_states(self) -> dict[str, tuple[str, float]]:
+        """{block_id: (state, fraction)} from the latest worker result and this session's
+        job (cheap: no file access, no engine import). See `combine_states`."""
+        project = self._project
+        if project is None:
+            return {}
+        engine = self._job_engine if self._job is not None else project.render.engine
+        return combine_states(project, self._results.get(engine), seen=self._seen, pending=self._pending,
+                              job_blocks=self._job_blocks, current_fraction=self._current_fraction)
 
+    def block_states(self, project=None, engine: str | None = None) -> dict[str, tuple[str, float]]:
+        """Like `current_states`, but computes the cache picture now, on the calling thread
+        (tests, scripts; the editor uses the worker and `current_states`)."""
         project = project or self._project
         if project is None:
             return {}
         engine = engine or (self._job_engine if self._job is not None else project.render.engine)
-        identity = engine_identity(project, engine, self._identities)
-        cache = self._cache(project)
-        counts = keyframe_states(project, identity, cache) if identity else {}
-        current: dict[str, set[str]] = {}
-        if identity and any(self._seen.get(b.id) for b in project.blocks):
-            for kf in plan_keyframes(project, identity):
-                current.setdefault(kf.block_id, set()).add(kf.key)
-        pending_blocks = set(self._pending.values())
-        rendering = self._pending[next(iter(self._pending))] if self._pending else None
-        states: dict[str, tuple[str, float]] = {}
-        for b in project.blocks:
-            n_cached, n_total = counts.get(b.id, (0, 0))
-            share = n_cached / n_total if n_total else 0.0
-            if b.id == rendering:
-                keys = self._job_blocks.get(b.id, [])
-                done = sum(1 for k in keys if k not in self._pending)
-                states[b.id] = ("rendering", (done + self._current_fraction) / max(1, len(keys)))
-            elif b.id in pending_blocks:
-                states[b.id] = ("queued", share)
-            elif n_total and n_cached == n_total:
-                states[b.id] = ("cached", 1.0)
-            elif self._seen.get(b.id, set()) - current.get(b.id, set()):
-                states[b.id] = ("stale", share)
-            else:
-                states[b.id] = ("none", share)
-        return states
+        states = compute_states(project, [engine], self.cache_dir(project), self._identities)[engine]
+        return combine_states(project, states, seen=self._seen, pending=self._pending,
+                              job_blocks=self._job_blocks, current_fraction=self._current_fraction)
 
     def thumbnail_path(self, block_id: str) -> str | None:
         """A preview PNG of the block (its first keyframe; possibly from before an edit)."""
         path = self._thumbs.get(block_id)
         if path is None and self._project is not None:
-            from dreamreel.core.engine.render import block_preview_path
-
-            identity = engine_identity(self._project, self._project.render.engine, self._identities)
-            try:
-                found = block_preview_path(self._project, identity, self._cache(), block_id) if identity else None
-            except KeyError:
-                found = None
-            path = str(found) if found else None
-            if path:
-                self._thumbs[block_id] = path
+            states = self._results.get(self._project.render.engine)
+            path = states.previews.get(block_id) if states is not None else None
         return path if path and Path(path).exists() else None
 
     def clear_cache(self, block_ids) -> None:
         """Delete the cached keyframes (current plan, every engine known) of these blocks."""
-        from dreamreel.core.engine.schedule import plan_keyframes
-
-        project = self._project
-        if project is None:
+        if self._project is None:
             return
         ids, cache = set(block_ids), self._cache()
-        for name in ("draft", "vqgan-clip"):
-            identity = engine_identity(project, name, self._identities)
-            if identity:
-                for kf in plan_keyframes(project, identity):
-                    if kf.block_id in ids:
-                        cache.delete(kf.key)
+        results = self._results or compute_states(self._project, [self._project.render.engine, "draft"],
+                                                  self.cache_dir(), self._identities)
+        for states in results.values():
+            for bid in ids:
+                for key in states.keys.get(bid, ()):
+                    cache.delete(key)
         for bid in ids:
             self._thumbs.pop(bid, None)
             self._seen.pop(bid, None)
         self.statesChanged.emit()
+        self.request_states()

@@ -54,11 +54,12 @@ def make_project_file(tmp_path: Path) -> Path:
     return tmp_path / "example.dreamreel"
 
 
-def open_window(qtbot, path: Path):
-    """A MainWindow (clock playback, no render controller) showing `path`, analysis finished."""
+def open_window(qtbot, path: Path, *, render: bool = False):
+    """A MainWindow (clock playback; a render controller when `render`) showing `path`,
+    analysis finished."""
     from dreamreel.editor.main_window import MainWindow
 
-    window = MainWindow(use_audio=False, render=False)
+    window = MainWindow(use_audio=False, render=render)
     # Not qtbot.addWidget: pytest-qt closes those before fixtures tear down, and a modified
     # window would then ask to save. Callers close with `close_window`.
     window.resize(1400, 820)

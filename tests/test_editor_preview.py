@@ -60,7 +60,9 @@ def test_empty_and_unrendered(qtbot, project, controller):
     panel.set_project(project)
     panel.show_time(1500)
     assert panel.current_image_key() is None
-    assert panel._view.has_image()  # the draft look, decoded live
+    # The plan (and the engine import) come from the controller's worker, never this thread:
+    # until they are in, the panel shows just the words; then the draft look, decoded live.
+    qtbot.waitUntil(panel._view.has_image, timeout=WAIT)
     assert "blue ocean" in panel._label.text() and "not rendered" in panel._label.text()
 
 
@@ -70,6 +72,7 @@ def test_shows_cached_keyframe_at_playhead(qtbot, project, controller):
     panel = PreviewPanel(controller=controller)
     qtbot.addWidget(panel)
     panel.set_project(project)
+    qtbot.waitUntil(lambda: controller.plan("draft") is not None and not controller.states_pending(), timeout=WAIT)
     plan = plan_keyframes(project, controller.identity(project, "draft"))
     panel.show_time(1600)  # keyframes of block b at 1000 and 1500 ms: shows the one at 1500
     assert panel.current_image_key() == plan[3].key

@@ -1,0 +1,64 @@
+"""The main window with its render controller: Render selection on the draft engine paints
+block states and first-keyframe thumbnails in the lane; an edit turns the block stale."""
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from editor_conftest_helpers import close_window, make_project_file, open_window, qt_strict  # noqa: F401
+
+WAIT = 120_000  # generous: two shared cores; the states worker imports torch the first time
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, qt_strict):  # noqa: F811
+    w = open_window(qtbot, make_project_file(tmp_path), render=True)
+    yield w
+    close_window(w)
+
+
+def state(window, block_id):
+    return window.timeline.blocks.state_of(block_id)[0]
+
+
+def test_render_selection_colours_the_block_and_edit_makes_it_stale(qtbot, window):
+    rc, actions = window.render_controller, window.actions
+    assert actions["render_all"].isEnabled()
+    assert not actions["render_selection"].isEnabled()  # nothing selected yet
+    assert not actions["render_cancel"].isEnabled()
+    engine = window.settings_panel.widgets["engine"]
+    engine.setCurrentIndex(engine.findData("draft"))  # the example asks for VQGAN+CLIP
+    assert window.document.project.render.engine == "draft"
+    window.document.select(["one"])
+    assert actions["render_selection"].isEnabled()
+    with qtbot.waitSignal(rc.finished, timeout=WAIT):
+        actions["render_selection"].trigger()
+        assert actions["render_cancel"].isEnabled()
+        assert not actions["render_selection"].isEnabled() and not actions["render_all"].isEnabled()
+    assert not actions["render_cancel"].isEnabled() and actions["render_all"].isEnabled()
+    qtbot.waitUntil(lambda: state(window, "one") == "cached", timeout=WAIT)
+    assert state(window, "four") == "none"  # outside the range
+    assert rc.thumbnail_path("one") is not None
+    window.timeline.vb.setXRange(0, 10, padding=0)  # block "one" wide enough for its picture
+    window.timeline.plot.grab()  # paints the lane
+    assert "one" in window.timeline.blocks.thumbnails_painted
+
+    window.inspector.text.setText("One lighthouse in flames")
+    window.inspector.text.editingFinished.emit()
+    qtbot.waitUntil(lambda: state(window, "one") == "stale", timeout=WAIT)
+    window.timeline.plot.grab()
+    assert "one" not in window.timeline.blocks.thumbnails_painted  # no picture from before the edit
+    QApplication.processEvents()
+
+
+def test_cancel_action_stops_a_render(qtbot, window):
+    rc, actions = window.render_controller, window.actions
+    engine = window.settings_panel.widgets["engine"]
+    engine.setCurrentIndex(engine.findData("draft"))
+    for name in ("iterations_first", "iterations"):  # long enough to still be running at Cancel
+        window.settings_panel.widgets[name].setValue(20000)
+    with qtbot.waitSignal(rc.runningChanged, timeout=WAIT):
+        actions["render_all"].trigger()
+    with qtbot.waitSignal(rc.cancelled, timeout=WAIT):
+        actions["render_cancel"].trigger()
+    qtbot.waitUntil(lambda: actions["render_all"].isEnabled(), timeout=WAIT)
+    assert window.render_label.text() == "Render cancelled"
