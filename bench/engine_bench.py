@@ -22,11 +22,9 @@ import torch
 import torch.nn.functional as F
 
 from dreamreel.core.engine.clip_model import ClipBundle
-from dreamreel.core.engine.devices import autocast_context, estimate_memory, format_bytes, pick_device
+from dreamreel.core.engine.devices import estimate_memory, format_bytes, pick_device
 from dreamreel.core.engine.models import PRESETS
-from dreamreel.core.engine.optimise import (
-    Codebook, Guide, KeyframeOptimiser, clamp_with_grad, replace_grad, sample_cutouts,
-)
+from dreamreel.core.engine.optimise import Guide, KeyframeOptimiser, clamp_with_grad, replace_grad, sample_cutouts
 from dreamreel.core.engine.vqgan import build_vqgan
 from dreamreel.core.engine.vqgan_clip import VqganClipEngine
 
