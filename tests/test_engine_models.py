@@ -173,3 +173,15 @@ def test_packed_attention_same_maths_and_keys(tiny):
     torch.testing.assert_close(grads[0][1], grads[1][1], atol=1e-5, rtol=1e-4)
     tokens = stock.tokenizer(["a cat"])
     torch.testing.assert_close(stock.model.encode_text(tokens), packed.model.encode_text(tokens), atol=1e-5, rtol=1e-5)
+
+
+def test_gumbel_vqgan_builds_with_taming_quantizer_keys():
+    from dreamreel.core.engine.vqgan import build_vqgan
+
+    ddconfig = dict(double_z=False, z_channels=32, resolution=32, in_channels=3, out_ch=3, ch=32, ch_mult=[1, 2],
+                    num_res_blocks=1, attn_resolutions=[], dropout=0.0)
+    model = build_vqgan({"target": "taming.models.vqgan.GumbelVQ", "n_embed": 16, "embed_dim": 32,
+                         "ddconfig": ddconfig})
+    assert tuple(model.codebook.shape) == (16, 32)
+    keys = {k for k in model.state_dict() if k.startswith("quantize.")}
+    assert keys == {"quantize.proj.weight", "quantize.proj.bias", "quantize.embed.weight"}

@@ -3,9 +3,8 @@
 We take `Encoder`/`Decoder` from `taming.modules.diffusionmodules.model` and write the rest
 ourselves with the same state_dict key names as `taming.models.vqgan.VQModel` / `GumbelVQ`:
 `taming.models.vqgan` imports `taming.main`, which breaks on pytorch-lightning 2.x, and its
-constructor builds the training loss, which downloads VGG16/LPIPS weights. The codebook modules
-are ours too: `taming.modules.vqvae.quantize` imports `einops`, which the project does not
-depend on, and generation needs only the codebook tensor.
+constructor builds the training loss, which downloads VGG16/LPIPS weights. The codebooks are
+taming's own `VectorQuantizer2` / `GumbelQuantize`; generation reads only their tables.
 """
 
 from __future__ import annotations
@@ -24,46 +23,22 @@ from dreamreel.core.errors import DreamreelError
 GUMBEL_TARGET = "taming.models.vqgan.GumbelVQ"
 
 
-class VQCodebook(nn.Module):
-    """`VectorQuantizer2`'s parameters: one embedding table (n_embed, embed_dim)."""
-
-    def __init__(self, n_embed: int, embed_dim: int):
-        super().__init__()
-        self.embedding = nn.Embedding(n_embed, embed_dim)
-
-    @property
-    def codebook(self) -> torch.Tensor:
-        return self.embedding.weight
-
-
-class GumbelCodebook(nn.Module):
-    """`GumbelQuantize`'s parameters: logits projection `proj` and the table `embed`."""
-
-    def __init__(self, z_channels: int, n_embed: int, embed_dim: int):
-        super().__init__()
-        self.proj = nn.Conv2d(z_channels, n_embed, 1)
-        self.embed = nn.Embedding(n_embed, embed_dim)
-
-    @property
-    def codebook(self) -> torch.Tensor:
-        return self.embed.weight
-
-
 class VQGAN(nn.Module):
     """Encoder, decoder, codebook and the 1x1 convs around the latent, as in taming's VQModel."""
 
     def __init__(self, ddconfig: dict, n_embed: int, embed_dim: int, *, gumbel: bool = False):
         super().__init__()
         from taming.modules.diffusionmodules.model import Decoder, Encoder
+        from taming.modules.vqvae.quantize import GumbelQuantize, VectorQuantizer2
 
         with contextlib.redirect_stdout(io.StringIO()):  # taming's Decoder prints its z shape
             self.encoder = Encoder(**ddconfig)
             self.decoder = Decoder(**ddconfig)
         z_channels = ddconfig["z_channels"]
         if gumbel:
-            self.quantize = GumbelCodebook(z_channels, n_embed, embed_dim)
+            self.quantize = GumbelQuantize(z_channels, embed_dim, n_embed=n_embed)
         else:
-            self.quantize = VQCodebook(n_embed, embed_dim)
+            self.quantize = VectorQuantizer2(n_embed, embed_dim, beta=0.25)
         self.quant_conv = nn.Conv2d(z_channels, embed_dim, 1)
         self.post_quant_conv = nn.Conv2d(embed_dim, z_channels, 1)
         self.gumbel = gumbel
@@ -74,7 +49,7 @@ class VQGAN(nn.Module):
     @property
     def codebook(self) -> torch.Tensor:
         """(n_embed, embed_dim): the token embeddings z is snapped to."""
-        return self.quantize.codebook
+        return self.quantize.embed.weight if self.gumbel else self.quantize.embedding.weight
 
     def decode(self, z_q: torch.Tensor) -> torch.Tensor:
         """Latent (N, embed_dim, h, w) -> image in about [-1, 1], (N, 3, h*f, w*f)."""
