@@ -83,7 +83,9 @@ def build(window) -> dict[str, QAction]:
     for name, menu, text, shortcut, slot, checkable in ACTIONS:
         action = QAction(text, window)
         action.setObjectName(name)
-        if shortcut is not None:
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(shortcut)  # every platform binding (e.g. Ctrl+Y and Ctrl+Shift+Z)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
         handler = getattr(window, slot)
@@ -100,9 +102,9 @@ def build(window) -> dict[str, QAction]:
         if name in ("save_as", "export_video", "delete", "bake_offset", "follow", "show_onsets", "clear_cache"):
             menus[menu].addSeparator()
     actions["undo"] = window.document.stack.createUndoAction(window, "&Undo")
-    actions["undo"].setShortcut(QKeySequence.Undo)
+    actions["undo"].setShortcuts(QKeySequence.Undo)
     actions["redo"] = window.document.stack.createRedoAction(window, "&Redo")
-    actions["redo"].setShortcut(QKeySequence.Redo)
+    actions["redo"].setShortcuts(QKeySequence.Redo)
     menus["Edit"].insertActions(menus["Edit"].actions()[0], [actions["undo"], actions["redo"]])
     menus["Edit"].insertSeparator(menus["Edit"].actions()[2])
     for key in ("snap", "show_beats", "show_onsets"):

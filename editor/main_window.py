@@ -2,43 +2,31 @@
 
 It wires the document (project + undo) to the views, the player and the render controller,
 and turns every user-facing failure into one plain line (status bar or a non-modal box).
-The Edit/View/Render/Help slots live beside their action table in `editor/actions.py`.
+The File slots are in `editor/file_slots.py`; the Edit/View/Render/Help slots live beside
+their action table in `editor/actions.py`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar
 
-from dreamreel.core.commands import SetAudio
 from dreamreel.core.errors import DreamreelError
-from dreamreel.core.project import Project, load_project
 from dreamreel.editor import actions as action_table
-from dreamreel.editor.autosave import Autosaver, discard, load_recovered, newer_autosave
+from dreamreel.editor.audio_import import AudioImporter
+from dreamreel.editor.autosave import Autosaver, discard
+from dreamreel.editor.file_slots import AUDIO_SUFFIXES, LYRICS_SUFFIXES, FileSlots, export_dialog_class, kind_of
 from dreamreel.editor.inspector_panel import InspectorPanel
 from dreamreel.editor.settings_panel import SettingsPanel
 from dreamreel.editor.timeline_view import TimelineView, format_clock
 from dreamreel.editor.undo import EditorDocument
 
-AUDIO_SUFFIXES = {".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif"}
-LYRICS_SUFFIXES = {".lrc", ".csv", ".srt", ".txt", ".tsv", ".labels"}
-FILTERS = {"lrc": "LRC lyrics (*.lrc)", "csv": "CSV screenplay (*.csv)", "srt": "SRT subtitles (*.srt)",
-           "labels": "Audacity labels (*.txt *.labels *.tsv)"}
-PROJECT_FILTER = "Dreamreel project (*.dreamreel)"
-MAX_RECENT = 8
+__all__ = ["AUDIO_SUFFIXES", "LYRICS_SUFFIXES", "MainWindow"]
 
 
-def audio_ref_for(path):
-    """Probe and hash a song (core.importing owns this; imported lazily to keep startup light)."""
-    from dreamreel.core.importing import audio_ref_for as core_audio_ref_for
-
-    return core_audio_ref_for(path)
-
-
-class MainWindow(action_table.ActionSlots, QMainWindow):
-    """The editor window for one document at a time (Edit/View/Render/Help slots: ActionSlots)."""
+class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
+    """The editor window for one document at a time (File slots: FileSlots; Edit/View/Render/Help
+    slots: ActionSlots)."""
 
     def __init__(self, *, use_audio: bool | None = None, render: bool = True):
         super().__init__()
@@ -60,6 +48,7 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
         block_dock.raise_()
         self.resizeDocks(docks + [block_dock], [400] * (len(docks) + 1), Qt.Horizontal)
         self.autosaver = Autosaver(self.document, self)
+        self.audio_importer = AudioImporter(self)
         self._block_states: dict[str, tuple[str, float]] = {}
         self._alerts: list[QMessageBox] = []
         self.actions = action_table.build(self)
@@ -81,8 +70,13 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
     def _build_status_bar(self):
         self.position_label, self.selection_label = QLabel("00:00.000"), QLabel("")
         self.render_label, self.device_label = QLabel(""), QLabel("")
+        self.import_label, self.import_bar = QLabel(""), QProgressBar()
+        self.import_bar.setRange(0, 0)  # busy: a song's probe and hash have no steps to count
+        self.import_bar.setMaximumWidth(90)
+        self.import_bar.setVisible(False)
         bar = self.statusBar()
-        for label in (self.position_label, self.selection_label, self.render_label, self.device_label):
+        for label in (self.import_label, self.import_bar, self.position_label, self.selection_label,
+                      self.render_label, self.device_label):
             bar.addPermanentWidget(label)
 
     def _connect(self):
@@ -99,6 +93,9 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
         self.inspector.errorRaised.connect(self.show_error)
         self.settings_panel.errorRaised.connect(self.show_error)
         self.autosaver.failed.connect(self.show_error)
+        self.audio_importer.imported.connect(self._on_audio_imported)
+        self.audio_importer.failed.connect(lambda _path, message: self.alert("Cannot import audio", message))
+        self.audio_importer.busyChanged.connect(self._on_audio_import_busy_changed)
         self.player.positionChanged.connect(self._on_position_changed)
         if hasattr(self.player, "statusChanged"):
             self.player.statusChanged.connect(lambda _m: self._update_device_label())
@@ -117,7 +114,7 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
             if rc is not None:
                 self.preview.set_render_controller(rc)
             self.preview.set_player(self.player)
-        self.actions["export_video"].setEnabled(_export_dialog_class() is not None)
+        self.actions["export_video"].setEnabled(export_dialog_class() is not None)
         self._update_render_actions()
 
     # --- model observers -------------------------------------------------------------------
@@ -220,145 +217,6 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
             self.show_error(str(e))
             return False
 
-    # --- File ------------------------------------------------------------------------------
-
-    def new_project(self):
-        if self._maybe_save():
-            self.document.set_project(Project())
-
-    def open_dialog(self):
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
-        if path and self._maybe_save():
-            self.open_path(path)
-
-    def open_path(self, path, *, offer_recovery: bool = True) -> bool:
-        """Open a project file; offers to recover a newer autosave of it."""
-        path = Path(path).absolute()
-        try:
-            project = load_project(path)
-        except DreamreelError as e:
-            self.alert("Cannot open project", str(e))
-            return False
-        recovered = False
-        autosave = newer_autosave(path) if offer_recovery else None
-        if autosave is not None:
-            answer = QMessageBox.question(
-                self, "Recover unsaved changes?",
-                f"An autosave of {path.name} is newer than the file. Recover it?",
-                QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
-            if answer == QMessageBox.Yes:
-                try:
-                    project, recovered = load_recovered(autosave, path), True
-                except DreamreelError as e:
-                    self.alert("Cannot recover autosave", str(e))
-            else:
-                discard(path)
-        self.document.set_project(project, modified=recovered)
-        self._add_recent(path)
-        self.statusBar().showMessage(f"Recovered autosave of {path.name}" if recovered else f"Opened {path}", 6000)
-        return True
-
-    def save(self) -> bool:
-        if self.document.path is None:
-            return self.save_as()
-        return self._save_to(self.document.path)
-
-    def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_dir(), PROJECT_FILTER)
-        if not path:
-            return False
-        if not path.endswith(".dreamreel"):
-            path += ".dreamreel"
-        return self._save_to(Path(path))
-
-    def _save_to(self, path: Path) -> bool:
-        old = self.document.path
-        try:
-            self.document.save(path)
-        except (DreamreelError, OSError) as e:
-            self.alert("Cannot save project", f"{path}: {e}")
-            return False
-        discard(old)
-        discard(self.document.path)
-        self.setWindowTitle(f"{self.document.display_name()}[*] — Dreamreel")
-        self._add_recent(self.document.path)
-        self.statusBar().showMessage(f"Saved {self.document.path}", 5000)
-        return True
-
-    def import_audio_dialog(self):
-        filt = "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")"
-        path, _ = QFileDialog.getOpenFileName(self, "Import audio", self._last_dir(), filt)
-        if path:
-            self.import_audio(path)
-
-    def import_audio(self, path) -> bool:
-        self.setCursor(Qt.WaitCursor)
-        try:
-            ref = audio_ref_for(path)
-        except DreamreelError as e:
-            self.alert("Cannot import audio", str(e))
-            return False
-        finally:
-            self.unsetCursor()
-        return self.run(SetAudio(audio=ref))
-
-    def import_lyrics_dialog(self, fmt: str):
-        path, _ = QFileDialog.getOpenFileName(self, "Import lyrics", self._last_dir(), FILTERS.get(fmt, ""))
-        if path:
-            self.import_lyrics(path, fmt)
-
-    def import_lyrics(self, path, fmt: str | None = None) -> bool:
-        """Replace the blocks with a lyrics file's (one undo step); warnings shown once."""
-        from dreamreel.core.importing import lyrics_commands
-
-        try:
-            commands, warnings = lyrics_commands(self.document.project, path, fmt=fmt)
-            self.document.execute_many("Import lyrics", commands)
-        except DreamreelError as e:
-            self.alert("Cannot import lyrics", str(e))
-            return False
-        if warnings:
-            self.alert("Imported with warnings", f"{Path(path).name}: {len(warnings)} line(s) needed fixing.",
-                       "\n".join(warnings), QMessageBox.Information)
-        else:
-            self.statusBar().showMessage(f"Imported {len(self.document.project.blocks)} blocks from {Path(path).name}", 6000)
-        return True
-
-    def export_lyrics_dialog(self, fmt: str):
-        path, _ = QFileDialog.getSaveFileName(self, "Export lyrics", self._last_dir(), FILTERS.get(fmt, ""))
-        if not path:
-            return
-        from dreamreel.core.formats import write_lyrics
-
-        try:
-            write_lyrics(path, self.document.project.blocks, fmt, tags=self.document.project.tags)
-        except (DreamreelError, OSError) as e:
-            self.alert("Cannot export lyrics", str(e))
-            return
-        self.statusBar().showMessage(f"Exported {path}", 5000)
-
-    def export_video(self):
-        cls = _export_dialog_class()
-        if cls is not None:
-            dialog = cls(self.document.project, self, controller=self.render_controller)
-            dialog.setAttribute(Qt.WA_DeleteOnClose)
-            self._export_dialog = dialog  # window-modal, no nested event loop
-            dialog.setWindowModality(Qt.WindowModal)
-            dialog.show()
-
-    def _last_dir(self) -> str:
-        return str(self.document.path.parent) if self.document.path else ""
-
-    def _add_recent(self, path: Path):
-        recent = [p for p in self.settings.value("recent", [], list) if p != str(path)]
-        self.settings.setValue("recent", [str(path)] + recent[: MAX_RECENT - 1])
-        self._fill_recent_menu()
-
-    def _fill_recent_menu(self):
-        self.recent_menu.clear()
-        for p in self.settings.value("recent", [], list):
-            self.recent_menu.addAction(p, lambda p=p: self._maybe_save() and self.open_path(p))
-
     # --- closing and drops -----------------------------------------------------------------
 
     def _maybe_save(self) -> bool:
@@ -387,13 +245,13 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
         event.accept()
 
     def dragEnterEvent(self, event):
-        if any(_kind_of(u.toLocalFile()) for u in event.mimeData().urls()):
+        if any(kind_of(u.toLocalFile()) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event):
         for url in event.mimeData().urls():
             path = url.toLocalFile()
-            kind = _kind_of(path)
+            kind = kind_of(path)
             if kind == "project" and self._maybe_save():
                 self.open_path(path)
             elif kind == "audio":
@@ -401,13 +259,6 @@ class MainWindow(action_table.ActionSlots, QMainWindow):
             elif kind == "lyrics":
                 self.import_lyrics(path)
         event.acceptProposedAction()
-
-
-def _kind_of(path: str) -> str | None:
-    suffix = Path(path).suffix.lower()
-    if suffix == ".dreamreel":
-        return "project"
-    return "audio" if suffix in AUDIO_SUFFIXES else "lyrics" if suffix in LYRICS_SUFFIXES else None
 
 
 def _make_player(window, use_audio):
@@ -430,11 +281,3 @@ def _make_preview():
     except ImportError:
         return None
     return PreviewPanel()
-
-
-def _export_dialog_class():
-    try:
-        from dreamreel.editor.export_dialog import ExportDialog
-    except ImportError:
-        return None
-    return ExportDialog

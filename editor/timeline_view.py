@@ -121,15 +121,24 @@ class AudioWorker(QRunnable):
         try:
             from dreamreel.core.audio.peaks import load_or_build_peaks
 
-            self.signals.peaksReady.emit(self.token, load_or_build_peaks(self.path, self.cache_dir,
-                                                                          sha256=self.sha256))
+            peaks = load_or_build_peaks(self.path, self.cache_dir, sha256=self.sha256)
+            if not self._emit(self.signals.peaksReady, peaks):
+                return
             analyze = _load_or_analyze()
             if analyze is not None:
-                self.signals.analysisReady.emit(self.token, analyze(self.path, self.cache_dir))
+                self._emit(self.signals.analysisReady, analyze(self.path, self.cache_dir))
         except DreamreelError as e:
-            self.signals.failed.emit(self.token, str(e))
+            self._emit(self.signals.failed, str(e))
         except Exception as e:  # a worker must never die silently; report in one line
-            self.signals.failed.emit(self.token, f"audio analysis failed: {e}")
+            self._emit(self.signals.failed, f"audio analysis failed: {e}")
+
+    def _emit(self, signal, value) -> bool:
+        """False when the receiver side is gone (the application quit meanwhile)."""
+        try:
+            signal.emit(self.token, value)
+            return True
+        except RuntimeError:
+            return False
 
 
 def _load_or_analyze():
@@ -213,7 +222,8 @@ class TimelineView(QWidget):
         self._load_audio()
 
     def _on_model_changed(self, change):
-        if change.kind in ("audio", "all"):
+        # ("all" comes right after projectReplaced, which has already started the audio work)
+        if change.kind == "audio":
             self._token += 1
             self._apply_limits()
             self._load_audio()

@@ -203,3 +203,31 @@ def test_shortcuts_sheet_lists_the_keys(window):
     assert rows["Nudge right 10 ms"] == "Alt+Right"
     assert rows["Play / pause"] == "Space"
     window._shortcuts.close()
+
+
+def test_import_audio_runs_off_the_gui_thread_then_sets_the_song(qtbot, window, tmp_path):
+    from tests.audio_synth import click_track, write_wav
+
+    samples, _ = click_track(100, 30.0, 22050)
+    wav = write_wav(tmp_path / "other.wav", samples, 22050)
+    importer = window.audio_importer
+    with qtbot.waitSignal(importer.imported, timeout=60_000):
+        assert window.import_audio(wav)
+        assert importer.is_busy() and window.import_bar.isVisibleTo(window)
+        assert not window.import_audio(wav)  # one at a time
+    assert not window.import_bar.isVisibleTo(window)
+    project = window.document.project
+    assert project.audio_path() == wav and project.duration_ms == 30_000
+    window.document.stack.undo()
+    assert project.audio_path().name == "song.ogg"
+
+
+def test_import_of_a_broken_song_is_one_plain_line(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.mp3"
+    bad.write_bytes(b"not audio at all")
+    with qtbot.waitSignal(window.audio_importer.failed, timeout=60_000):
+        window.import_audio(bad)
+    box = window._alerts[-1]
+    assert "Traceback" not in box.text() and "broken.mp3" in box.text()
+    assert window.document.project.audio_path().name == "song.ogg"
+    box.close()

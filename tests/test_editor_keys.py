@@ -1,0 +1,54 @@
+"""Real key presses on the main window: the shortcuts the artist uses while listening."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from editor_conftest_helpers import close_window, make_project_file, open_window, qt_strict  # noqa: F401
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, qt_strict):  # noqa: F811
+    w = open_window(qtbot, make_project_file(tmp_path))
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)  # window shortcuts need the active window
+    w.timeline.plot.setFocus()
+    yield w
+    close_window(w)
+
+
+def press(window, key, mods=Qt.NoModifier):
+    QTest.keyClick(window.timeline.plot, key, mods)
+
+
+def test_space_toggles_playback(window):
+    assert not window.player.is_playing()
+    press(window, Qt.Key_Space)
+    assert window.player.is_playing()
+    press(window, Qt.Key_Space)
+    assert not window.player.is_playing()
+
+
+def test_s_splits_and_ctrl_z_undoes(window):
+    window.seek(2500)
+    press(window, Qt.Key_S)
+    blocks = window.document.project.blocks
+    assert [(b.start_ms, b.end_ms) for b in blocks[:2]] == [(1000, 2500), (2500, 4000)]
+    assert window.document.selection == [blocks[1].id]
+    press(window, Qt.Key_Z, Qt.ControlModifier)
+    assert [b.id for b in window.document.project.blocks] == ["one", "two", "three", "four"]
+    press(window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # redo
+    assert len(window.document.project.blocks) == 5
+
+
+def test_alt_arrows_nudge_the_selection_as_one_undo_step(window):
+    window.document.select(["two"])
+    for _ in range(3):
+        press(window, Qt.Key_Right, Qt.AltModifier)
+    press(window, Qt.Key_Left, Qt.AltModifier | Qt.ShiftModifier)  # 100 ms back
+    b = window.document.project.block("two")
+    assert (b.start_ms, b.end_ms) == (5930, 8930)
+    assert window.document.stack.count() == 1
+    press(window, Qt.Key_Z, Qt.ControlModifier)
+    b = window.document.project.block("two")
+    assert (b.start_ms, b.end_ms) == (6000, 9000)
