@@ -63,7 +63,7 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset(
-            "vqgan_imagenet_f16_16384", "ImageNet, f=16, 16384 codes (default)",
+            "vqgan_imagenet_f16_16384", "ImageNet, f=16, 16384 codes",
             ModelFile("vqgan_imagenet_f16_16384.yaml", (
                 _heibox("a7530b09fed84f80a887", "%2Fconfigs%2Fmodel.yaml"),
                 "https://heibox.uni-heidelberg.de/f/274fb24ed38341bfa753/?dl=1",
