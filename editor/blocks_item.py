@@ -23,8 +23,10 @@ from dreamreel.editor.snapping import Snapper, clamp_edge, clamp_move, free_span
 
 EDGE_PX = 6  # width of the resize handle at each block edge, in screen pixels
 SNAP_PX = 8  # how close (in pixels) an edge must come to a candidate to snap
-THIN_PX = 4  # narrower blocks are batched plain rects (no text, corners or picture)
-THUMB_PX = 72  # largest side of a block's first-keyframe picture in the lane
+THIN_PX = 10  # narrower blocks are batched plain rects (no text, corners or picture)
+THUMB_PX = 256  # the block pictures are kept at most this big (they fill the block body)
+MIN_THUMB_PX = 24  # narrower blocks show their state colour, not their picture
+STRIP_PX = 5  # the state colour under a block's picture
 MIN_TEXT_PX = 70  # narrower text columns get one elided line, not word wrap
 
 
@@ -214,6 +216,7 @@ class BlocksItem(pg.GraphicsObject):
         return pix
 
     def _paint_block(self, p: QPainter, fm: QFontMetrics, b: Block, r: QRectF, selected: bool):
+        self._painting_id = b.id
         state, pct = self.state_of(b.id)
         pen, brush = self._style(state, selected)
         p.setPen(pen)
@@ -225,15 +228,9 @@ class BlocksItem(pg.GraphicsObject):
         if state == "rendering" and pct:
             p.fillRect(QRectF(r.left(), r.bottom() - 4, r.width() * pct / 100.0, 3), state_colour("rendering").lighter(130))
         text_left, text_top = r.left() + 5, r.top() + 4
-        thumb = self._thumbnail(b.id) if state == "cached" else None
-        side = min(r.height() - 8, r.width() - 8, THUMB_PX)
-        if thumb is not None and side >= 16:
-            p.drawPixmap(QRectF(r.left() + 4, r.top() + 4, side, side), thumb, QRectF(thumb.rect()))
-            self.thumbnails_painted.add(b.id)
-            if r.width() - side - 14 >= MIN_TEXT_PX:
-                text_left += side + 2  # text beside the picture
-            else:
-                text_top += side + 2  # a narrow block: text under it
+        thumb = self._thumbnail(b.id) if state == "cached" and r.width() >= MIN_THUMB_PX else None
+        if thumb is not None:
+            self._paint_picture(p, thumb, r, selected)
         room = r.right() - 5 - text_left
         if room <= 12 or text_top + fm.height() > r.bottom():
             return
@@ -241,15 +238,33 @@ class BlocksItem(pg.GraphicsObject):
         max_lines = max(1, int((r.bottom() - 3 - text_top) // fm.height()) - (1 if status else 0))
         if room < MIN_TEXT_PX:  # too narrow to wrap words sensibly: one elided line
             max_lines = 1
+        lines = self._wrapped(fm, b.text or "(empty)", int(room), max_lines)
+        if thumb is not None:  # a dark band under the words keeps them readable on the picture
+            band = len(lines) + (1 if status else 0)
+            p.fillRect(QRectF(r.left() + 1, r.top() + 1, r.width() - 2, band * fm.height() + 6), QColor(8, 10, 14, 170))
         p.setPen(QColor("#f2f4f8"))
         y = text_top
-        for line in self._wrapped(fm, b.text or "(empty)", int(room), max_lines):
+        for line in lines:
             p.drawText(QRectF(text_left, y, room, fm.height()), Qt.AlignLeft | Qt.AlignVCenter, line)
             y += fm.height()
         if status and y + fm.height() <= r.bottom():
             p.setPen(QColor("#c9cede"))
             p.drawText(QRectF(text_left, y, room, fm.height()), Qt.AlignLeft | Qt.AlignVCenter,
                        fm.elidedText(status, Qt.ElideRight, int(room)))
+
+    def _paint_picture(self, p: QPainter, thumb: QPixmap, r: QRectF, selected: bool):
+        """The block's first keyframe filling its body (cropped to cover), a state strip below."""
+        body = r.adjusted(1, 1, -1, -1 - STRIP_PX)
+        tw, th = thumb.width(), thumb.height()
+        scale = max(body.width() / tw, body.height() / th)
+        sw, sh = body.width() / scale, body.height() / scale
+        p.drawPixmap(body, thumb, QRectF((tw - sw) / 2, (th - sh) / 2, sw, sh))
+        p.fillRect(QRectF(r.left() + 1, r.bottom() - 1 - STRIP_PX, r.width() - 2, STRIP_PX), self._style("cached", selected)[1])
+        if selected:  # the outline again, over the picture
+            p.setPen(self._style("cached", True)[0])
+            p.setBrush(Qt.NoBrush)
+            p.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        self.thumbnails_painted.add(self._painting_id)
 
     def _wrapped(self, fm: QFontMetrics, text: str, room: int, max_lines: int) -> list[str]:
         key = (text, room, max_lines)
@@ -266,8 +281,8 @@ class BlocksItem(pg.GraphicsObject):
         if key not in self._styles:
             pen = QPen(QColor(ACCENT).lighter(150) if selected else QColor("#14161b"), 2 if selected else 1)
             fill = state_colour(state)
-            if selected:
-                fill = fill.lighter(125)
+            if selected:  # the outline says "selected"; the fill only brightens a little
+                fill = fill.lighter(112)
             self._styles[key] = (pen, QBrush(fill.darker(130) if state in ("none", "rendering") else fill))
         return self._styles[key]
 
@@ -280,8 +295,9 @@ class BlocksItem(pg.GraphicsObject):
             pix = QPixmap(path)
             if pix.isNull():
                 return None
-            self._thumbs[path] = pix = pix.scaled(2 * THUMB_PX, 2 * THUMB_PX, Qt.KeepAspectRatio,
-                                                  Qt.SmoothTransformation)
+            if max(pix.width(), pix.height()) > THUMB_PX:
+                pix = pix.scaled(THUMB_PX, THUMB_PX, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+            self._thumbs[path] = pix
         return pix
 
     # --- mouse -----------------------------------------------------------------------------

@@ -15,8 +15,8 @@ STATE_COLOURS: dict[str, str] = {
     "none": "#5a5f6e",  # not rendered: neutral slate
     "queued": "#8a7a3a",  # waiting in the current job: muted amber
     "rendering": "#e0a526",  # being rendered now: bright amber (drawn with a progress fill)
-    "cached": "#3aa876",  # every keyframe in the cache: green
-    "stale": "#b4533c",  # rendered before, but an edit changed its keyframes: rust
+    "cached": "#2e8a60",  # every keyframe in the cache: green (dark enough for white text)
+    "stale": "#a5472f",  # rendered before, but an edit changed its keyframes: rust
 }
 
 STATE_LABELS: dict[str, str] = {

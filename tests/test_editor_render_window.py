@@ -1,10 +1,17 @@
 """The main window with its render controller: Render selection on the draft engine paints
 block states and first-keyframe thumbnails in the lane; an edit turns the block stale."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from editor_conftest_helpers import close_window, make_project_file, open_window, qt_strict  # noqa: F401
+from dreamreel.core.project import load_project, save_project
+from editor_conftest_helpers import EXAMPLES, close_window, make_project_file, open_window, qt_strict  # noqa: F401
+
+DOCS_PNG = Path(__file__).resolve().parent.parent / "docs" / "editor.png"
 
 WAIT = 120_000  # generous: two shared cores; the states worker imports torch the first time
 
@@ -62,3 +69,29 @@ def test_cancel_action_stops_a_render(qtbot, window):
         actions["render_cancel"].trigger()
     qtbot.waitUntil(lambda: actions["render_all"].isEnabled(), timeout=WAIT)
     assert window.render_label.text() == "Render cancelled"
+
+
+@pytest.mark.skipif(not os.environ.get("DREAMREEL_UPDATE_SCREENSHOT"), reason="regenerates docs/editor.png")
+def test_update_docs_screenshot(qtbot, tmp_path, qt_strict):  # noqa: F811
+    """docs/editor.png: the bundled example after a draft render of its first blocks."""
+    for item in EXAMPLES.iterdir():
+        if item.is_file():
+            shutil.copy(item, tmp_path / item.name)
+    project = load_project(tmp_path / "example.dreamreel")
+    project.render.engine = "draft"  # no model weights needed for the picture
+    save_project(project, tmp_path / "example.dreamreel")
+    w = open_window(qtbot, tmp_path / "example.dreamreel", render=True)
+    try:
+        blocks = w.document.project.blocks
+        w.document.select([b.id for b in blocks[:5]])
+        with qtbot.waitSignal(w.render_controller.finished, timeout=WAIT):
+            w.actions["render_selection"].trigger()
+        qtbot.waitUntil(lambda: state(w, blocks[4].id) == "cached", timeout=WAIT)
+        w.document.select([blocks[3].id])
+        w.seek(16_500)
+        w.timeline.vb.setXRange(0, 26, padding=0)
+        qtbot.wait(300)  # let the preview and the lane settle (timers, not a processEvents loop)
+        DOCS_PNG.parent.mkdir(exist_ok=True)
+        assert w.grab().save(str(DOCS_PNG))
+    finally:
+        close_window(w)

@@ -1,7 +1,6 @@
 """Main window: import through the menu, keyboard edits, undo merging, autosave, close prompt."""
 
 import os
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -12,7 +11,6 @@ from dreamreel.core.project import load_project
 from dreamreel.editor import autosave
 from editor_conftest_helpers import EXAMPLES, close_window, make_project_file, open_window, qt_strict  # noqa: F401
 
-DOCS_PNG = Path(__file__).resolve().parent.parent / "docs" / "editor.png"
 
 
 @pytest.fixture
@@ -44,14 +42,7 @@ def test_open_shows_blocks_title_and_screenshot(window, tmp_path):
     shot = tmp_path / "editor.png"
     assert window.grab().save(str(shot))
     assert shot.stat().st_size > 10_000
-    if os.environ.get("DREAMREEL_UPDATE_SCREENSHOT"):  # the README picture: the full example song
-        window.import_lyrics(EXAMPLES / "lyrics.lrc", "lrc")
-        window.document.select([window.document.project.blocks[3].id])
-        window.seek(16500)
-        window.timeline.vb.setXRange(0, 26, padding=0)
-        QApplication.processEvents()
-        DOCS_PNG.parent.mkdir(exist_ok=True)
-        window.grab().save(str(DOCS_PNG))
+    # (docs/editor.png, with rendered blocks: test_editor_render_window.py, opt-in)
 
 
 def test_import_lrc_through_the_menu_is_one_undo_step(window, monkeypatch):
