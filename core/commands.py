@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from dreamreel.core.errors import CommandError, ProjectError
 from dreamreel.core.events import Change
 from dreamreel.core.project import MIN_BLOCK_MS, Block, Project, RenderSettings, Style, new_id, validate_blocks
-from dreamreel.core.project import check_render_settings
+from dreamreel.core.project import check_render_settings, check_style
 
 
 class Command:
@@ -244,10 +244,25 @@ class SetBlockFields(_Snapshot):
         bad = set(self.fields) - set(self.EDITABLE)
         if bad:
             raise CommandError(f"cannot set {', '.join(sorted(bad))} on a block")
-        if "iterations" in self.fields and self.fields["iterations"] is not None and self.fields["iterations"] < 0:
-            raise CommandError("iterations must be >= 0")
+        problem = _check_fields(self.fields)
+        if problem:
+            raise CommandError(problem)
         new = replace(b, **copy.deepcopy(self.fields))
         return [new if x.id == b.id else x for x in project.blocks]
+
+
+def _check_fields(fields: dict) -> str | None:
+    for key in ("text", "secondary"):
+        if key in fields and not isinstance(fields[key], str):
+            return f"{key} must be text"
+    for key, low in (("seed", 0), ("iterations", 0)):
+        value = fields.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
+            return f"{key} must be a whole number >= {low}, or empty for the project default"
+    if fields.get("style") is not None:
+        problem = check_style(fields["style"])
+        return f"style.{problem}" if problem else None
+    return None
 
 
 def set_text(project: Project, block_id: str, text: str, secondary: str | None = None) -> SetBlockFields:
@@ -265,6 +280,9 @@ class SetStyle(Command):
     _before: Style | None = field(default=None, init=False, repr=False)
 
     def _do(self, project):
+        problem = check_style(self.style)
+        if problem:
+            raise CommandError(f"style.{problem}")
         self._before, project.style = project.style, copy.deepcopy(self.style)
         return Change("style")
 

@@ -8,6 +8,7 @@ Every edit goes through `dreamreel.core.commands`, which announces changes on `P
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -244,6 +245,8 @@ def project_from_dict(data: Any) -> Project:
             f"format_version: {version} is newer than this Dreamreel understands "
             f"({FORMAT_VERSION}); update Dreamreel"
         )
+    if version < 1 or any(v not in MIGRATIONS for v in range(version, FORMAT_VERSION)):
+        raise ProjectError(f"format_version: {version} is not a Dreamreel project version")
     while version < FORMAT_VERSION:
         data = MIGRATIONS[version](data)
         version += 1
@@ -251,7 +254,7 @@ def project_from_dict(data: Any) -> Project:
     project = Project(
         title=_typed(data, "title", str, "", "title"),
         audio=_dataclass(AudioRef, audio, "audio") if audio is not None else None,
-        tags=_typed(data, "tags", dict, {}, "tags"),
+        tags=_tags(_typed(data, "tags", dict, {}, "tags")),
         style=_style(data.get("style", {}), "style"),
         render=_render(data.get("render", {}), "render"),
         blocks=[_block(b, f"blocks[{i}]") for i, b in enumerate(_typed(data, "blocks", list, [], "blocks"))],
@@ -295,7 +298,16 @@ def _typed(data: dict, key: str, typ: type, default: Any, where: str) -> Any:
         value = float(value)
     if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
         raise ProjectError(f"{where}: must be {typ.__name__}")
+    if typ is float and not math.isfinite(value):
+        raise ProjectError(f"{where}: must be a finite number")
     return value
+
+
+def _tags(tags: dict) -> dict[str, str]:
+    for key, value in tags.items():
+        if not isinstance(value, str):
+            raise ProjectError(f"tags.{key}: must be str")
+    return tags
 
 
 def _dataclass(cls: type, data: Any, where: str):
@@ -340,6 +352,17 @@ def _render(data: Any, where: str) -> RenderSettings:
     return settings
 
 
+def check_style(style: Style) -> str | None:
+    """Return "field: problem" for the first invalid style entry, or None."""
+    for name in ("phrases", "negatives"):
+        for i, p in enumerate(getattr(style, name)):
+            if not isinstance(p.text, str):
+                return f"{name}[{i}].text: must be text"
+            if isinstance(p.weight, bool) or not isinstance(p.weight, (int, float)) or not math.isfinite(p.weight):
+                return f"{name}[{i}].weight: must be a finite number"
+    return None
+
+
 def check_render_settings(s: RenderSettings) -> str | None:
     """Return "field: problem" for the first invalid setting, or None."""
     if s.width < 16 or s.height < 16 or s.width % 2 or s.height % 2:
@@ -354,6 +377,17 @@ def check_render_settings(s: RenderSettings) -> str | None:
         return "learning_rate: must be > 0"
     if s.cutn < 1:
         return "cutn: must be >= 1"
+    if s.cut_pow <= 0:
+        return "cut_pow: must be > 0"
+    if not 0 <= s.seed < 2**63:
+        return f"seed: {s.seed} must be between 0 and 2**63-1"
+    m = s.music
+    for name in ("effort", "pacing", "pulse", "cluster_strength"):
+        value = getattr(m, name)
+        if not (math.isfinite(value) and 0 <= value <= 1):
+            return f"music.{name}: {value} must be between 0 and 1"
+    if not 0 <= m.clusters <= 64:
+        return f"music.clusters: {m.clusters} must be between 0 (off) and 64"
     if s.continuity not in CONTINUITY_MODES:
         return f"continuity: {s.continuity!r} is not one of {', '.join(CONTINUITY_MODES)}"
     if s.interpolation not in INTERPOLATIONS:
@@ -369,7 +403,9 @@ def _block(data: Any, where: str) -> Block:
     if not isinstance(data, dict):
         raise ProjectError(f"{where}: must be an object")
     data = dict(data)
-    words = [_dataclass(WordTiming, w, f"{where}.words[{i}]") for i, w in enumerate(data.pop("words", []) or [])]
+    words = [_dataclass(WordTiming, w, f"{where}.words[{i}]")
+             for i, w in enumerate(_typed(data, "words", list, [], f"{where}.words"))]
+    data.pop("words", None)
     style = data.pop("style", None)
     for key in ("text", "start_ms", "end_ms"):
         if key not in data:

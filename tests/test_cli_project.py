@@ -76,3 +76,13 @@ def test_import_refuses_to_overwrite_without_force(tmp_path, song, capsys):
     assert out.read_text() == "precious"
     assert main(["import", str(lrc), "-o", str(out), "--force"]) == 0
     assert load_project(out).blocks[0].text == "hello"
+
+
+def test_os_errors_are_one_line_exit_2(tmp_path, capsys):
+    example = tmp_path / "example.dreamreel"
+    for name in ("example.dreamreel", "song.ogg"):
+        shutil.copy(EXAMPLES_DIR / name, tmp_path / name)
+    (tmp_path / "adir").mkdir()
+    assert main(["export", str(example), "--format", "lrc", "-o", str(tmp_path / "adir")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "adir" in err and "Traceback" not in err

@@ -163,3 +163,21 @@ def test_existing_overlap_does_not_block_unrelated_edits(project):
     C.move_blocks(project, ["A"], 0).apply(project)
     with pytest.raises(CommandError, match="overlaps"):
         C.resize_block(project, "B", end_ms=2100).apply(project)  # touching B re-checks B/C
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"seed": "7"}, "seed must be a whole number"),
+    ({"iterations": 2.5}, "iterations must be a whole number"),
+    ({"iterations": -1}, "iterations must be a whole number"),
+    ({"text": None}, "text must be text"),
+    ({"style": Style([Prompt("dark", float("nan"))])}, "weight: must be a finite number"),
+])
+def test_block_fields_are_type_checked(project, fields, message):
+    with pytest.raises(CommandError, match=message):
+        C.SetBlockFields(block_id="A", fields=fields).apply(project)
+    assert project.block("A").seed is None and project.events == []
+
+
+def test_style_weights_must_be_finite(project):
+    with pytest.raises(CommandError, match="finite"):
+        C.SetStyle(style=Style([Prompt("dark", float("inf"))])).apply(project)

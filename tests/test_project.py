@@ -79,3 +79,25 @@ def test_overlaps_made_on_purpose_load(tmp_path):
     data = project_to_dict(make_project(tmp_path))
     data["blocks"][1]["start_ms"] = 500
     assert project_from_dict(data).blocks[1].start_ms == 500
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.update(format_version=0), "format_version: 0 is not a Dreamreel project version"),
+        (lambda d: d["render"].update(learning_rate=float("nan")), "render.learning_rate: must be a finite number"),
+        (lambda d: d["render"].update(cut_pow=float("inf")), "render.cut_pow: must be a finite number"),
+        (lambda d: d["render"].update(cut_pow=0), "render.cut_pow: must be > 0"),
+        (lambda d: d["style"]["phrases"][0].update(weight=float("nan")), r"style.phrases\[0\].weight: must be a finite"),
+        (lambda d: d["render"].update(music={"clusters": -1, "cluster_strength": 0.5}), "render.music.clusters"),
+        (lambda d: d["render"].update(music={"effort": 3.0}), "render.music.effort: 3.0 must be between 0 and 1"),
+        (lambda d: d["render"].update(seed=-1), "render.seed"),
+        (lambda d: d["blocks"][0].update(words=5), r"blocks\[0\].words: must be list"),
+        (lambda d: d["tags"].update(ar=3), "tags.ar: must be str"),
+    ],
+)
+def test_load_rejects_values_that_would_crash_later(tmp_path, mutate, message):
+    data = json.loads(json.dumps(project_to_dict(make_project(tmp_path))))
+    mutate(data)
+    with pytest.raises(ProjectError, match=message):
+        project_from_dict(data)

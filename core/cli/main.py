@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except DreamreelError as e:
         print(f"dreamreel {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # permission denied, disk full, a folder where a file should be, ...
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"dreamreel {args.command}: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
     except (Cancelled, KeyboardInterrupt):
         print(f"dreamreel {args.command}: cancelled", file=sys.stderr)
         return 130
