@@ -156,3 +156,14 @@ def test_states_match_the_render_when_effort_is_on(tmp_path):
     render_keyframes(p, counting_draft(), cache, analysis=load_analysis(p, cache))
     assert all(n == total > 0 for n, total in keyframe_states(p, ident, cache).values())
     assert block_preview_path(p, ident, cache, "b2").exists()
+
+
+def test_block_start_frame_after_a_late_keyframe_of_the_block_before(tmp_path):
+    # Block a's keyframe at 1.005 s is frame 24.12, past round(1.015 * 24) = 24.
+    p = make_project(tmp_path, fps=24, kps=10, size=32, blocks=[("red fire", 0.005, 1.015), ("blue ocean", 1.015, 3.0)])
+    engine, cache = counting_draft(32), KeyframeCache(tmp_path / "cache")
+    plan = render_keyframes(p, engine, cache, t_range=(0.8, 1.2))
+    frames = dict(iter_frames(p, engine, cache, plan, burn_lyrics=False))
+    first_b = next(k for k in plan.keyframes if k.block_id == "b1")
+    expect = engine.decode(cache.get(first_b.key))[0]
+    assert np.array_equal(frames[24][16:, :16], expect[16:, :16])

@@ -1,8 +1,9 @@
 """In-betweens: which two keyframes each output frame sits between, and latent blending.
 
 Frame *i* shows song time i/fps. Keyframe *k* sits at frame position p_k = t_k·fps, except a
-block's first keyframe, which sits at round(start·fps) so a block starting at t shows from
-frame round(t·fps) exactly. Between two keyframes the latent is blended (linear or slerp);
+block's first keyframe, which sits at round(start·fps) so a block starting at t shows exactly
+its first keyframe at frame round(t·fps) (keyframes of the block before that fall past it are
+pulled back onto it). Between two keyframes the latent is blended (linear or slerp);
 before the first keyframe the first one holds, after the last the last one holds.
 
 Gaps between blocks: the picture keeps interpolating from the last keyframe of the block
@@ -17,11 +18,29 @@ import torch
 
 
 def keyframe_positions(times_s, block_starts: np.ndarray | list[bool], fps: float) -> np.ndarray:
-    """Frame positions of keyframes (float, non-decreasing); block-first keyframes rounded."""
+    """Frame positions of keyframes (float, non-decreasing); block-first keyframes rounded.
+
+    Block-first positions are authoritative: any other keyframe is clamped into
+    [its own block's first position, the next block's first position], so a keyframe of the
+    block before that lies past the next block's rounded start is pulled back onto it (the tie
+    resolves to the later keyframe, the block's first), never pushing the block start later.
+    """
     p = np.asarray(times_s, dtype=np.float64) * fps
     first = np.asarray(block_starts, dtype=bool)
-    p[first] = np.round(p[first])
-    return np.maximum.accumulate(p) if len(p) else p
+    if not len(p):
+        return p
+    p[first] = np.maximum.accumulate(np.round(p[first])) if first.any() else p[first]
+    idx = np.arange(len(p))
+    # Position of the latest block-first keyframe at or before i (-inf when none) ...
+    last_first = np.maximum.accumulate(np.where(first, idx, -1))
+    lower = np.where(last_first >= 0, p[np.maximum(last_first, 0)], -np.inf)
+    # ... and of the next block-first keyframe strictly after i (+inf when none).
+    nxt = np.where(first, idx, len(p))
+    next_first = np.minimum.accumulate(nxt[::-1])[::-1]
+    next_first = np.append(next_first[1:], len(p))
+    upper = np.where(next_first < len(p), p[np.minimum(next_first, len(p) - 1)], np.inf)
+    out = np.where(first, p, np.clip(p, lower, upper))
+    return np.maximum.accumulate(out)
 
 
 def frame_segments(positions: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
