@@ -159,3 +159,19 @@ def test_batched_cutouts_equal_a_per_cutout_loop():
         c = c.mean() + p.contrast[i] * (c - c.mean()) + p.brightness[i]
         out.append(c + p.noise_fac[i] * noise[i])
     torch.testing.assert_close(make_cutouts(image, p, 16, noise), torch.cat(out), atol=1e-5, rtol=0)
+
+
+def test_identity_holds_config_hash_device_and_autocast(engine, tmp_path_factory, monkeypatch):
+    import hashlib
+
+    from dreamreel.core.engine import vqgan_clip
+
+    ident = engine.identity()
+    cfg = engine.weight_files["vqgan_config"]
+    assert ident["vqgan_config_sha256"] == hashlib.sha256(cfg.read_bytes()).hexdigest()
+    assert ident["device"] == "cpu" and ident["autocast"] == "off"
+    # A GPU's autocast dtype changes latents, so it must change the identity (and every key).
+    monkeypatch.setattr(vqgan_clip, "autocast_dtype", lambda device: torch.bfloat16)
+    half = tiny_engine(tmp_path_factory.mktemp("tiny_bf16"))
+    assert half.identity()["autocast"] == "bfloat16"
+    assert {k: v for k, v in half.identity().items() if k != "autocast"} == {k: v for k, v in ident.items() if k != "autocast"}

@@ -10,7 +10,7 @@ import torch
 
 from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallback
 from dreamreel.core.engine.clip_model import ClipBundle, cached_pretrained, load_clip, pack_attention, register_config
-from dreamreel.core.engine.devices import autocast_context, pick_device, use_channels_last
+from dreamreel.core.engine.devices import autocast_context, autocast_dtype, pick_device, use_channels_last
 from dreamreel.core.engine.models import file_sha256, is_trusted, resolve_clip_ckpt, resolve_vqgan
 from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser
 from dreamreel.core.engine.vqgan import VQGAN, load_vqgan
@@ -42,6 +42,7 @@ class VqganClipEngine:
         self.tv_weight, self.init_weight, self.noise_fac, self.augment = tv_weight, init_weight, noise_fac, augment
         self.decode_batch = decode_batch
         self.autocast = autocast_context(self.device, autocast)
+        self.autocast_dtype = autocast_dtype(self.device) if autocast else None
         self.codebook = Codebook.of(self.vqgan.codebook)
         self._text_cache: dict[str, torch.Tensor] = {}
         self._identity: dict[str, str] | None = None
@@ -61,19 +62,22 @@ class VqganClipEngine:
                                     device="cpu", trusted=clip_path is not None and is_trusted(clip_path))
         vqgan_id = settings.vqgan if vqgan_config is None and vqgan_ckpt is None else ckpt_path.stem
         return cls(vqgan, clip, device=dev, vqgan_id=vqgan_id,
-                   weight_files={"vqgan": ckpt_path, "clip": clip_file}, **kwargs)
+                   weight_files={"vqgan": ckpt_path, "vqgan_config": cfg_path, "clip": clip_file}, **kwargs)
 
     # --- Engine contract --------------------------------------------------------------------
 
     def identity(self) -> dict[str, str]:
-        """Model names, weight sha256s (cached beside the files), settings that change
-        pictures, and ENGINE_VERSION."""
+        """Model names, weight and config sha256s (cached beside the files), the device type
+        and autocast dtype (both change latents), settings that change pictures, and
+        ENGINE_VERSION."""
         if self._identity is None:
             ident = {"engine": self.name, "engine_version": ENGINE_VERSION,
                      "vqgan": self.vqgan_id, "clip": self.clip.name}
             for role, path in sorted(self.weight_files.items()):
                 ident[f"{role}_sha256"] = file_sha256(path)
-            ident.update(tv_weight=f"{self.tv_weight:g}", init_weight=f"{self.init_weight:g}",
+            ident.update(device=self.device.type,
+                         autocast=str(self.autocast_dtype).removeprefix("torch.") if self.autocast_dtype else "off",
+                         tv_weight=f"{self.tv_weight:g}", init_weight=f"{self.init_weight:g}",
                          noise_fac=f"{self.noise_fac:g}", augment=str(self.augment))
             self._identity = ident
         return dict(self._identity)
