@@ -23,9 +23,7 @@ import numpy as np
 
 from dreamreel.core.atomic import atomic_path
 from dreamreel.core.errors import Cancelled, DreamreelError
-
-Progress = Callable[[int, int, str], None]
-CancelHook = Callable[[], bool]
+from dreamreel.core.hooks import CancelHook, Progress
 
 
 class FfmpegError(DreamreelError):

@@ -167,3 +167,23 @@ def test_block_start_frame_after_a_late_keyframe_of_the_block_before(tmp_path):
     first_b = next(k for k in plan.keyframes if k.block_id == "b1")
     expect = engine.decode(cache.get(first_b.key))[0]
     assert np.array_equal(frames[24][16:, :16], expect[16:, :16])
+
+
+def test_partial_render_frames_equal_the_full_render_with_sound_clusters(tmp_path):
+    p = make_project(tmp_path, size=32, continuity="per-block")
+    m = p.render.music
+    m.clusters, m.cluster_strength = 2, 0.8
+    engine, cache = counting_draft(32), KeyframeCache(tmp_path / "cache")
+    analysis = load_analysis(p, cache)
+    full_plan = render_keyframes(p, engine, cache, analysis=analysis)
+    full = dict(iter_frames(p, engine, cache, full_plan, analysis=analysis, burn_lyrics=False))
+    # A fresh cache: the partial plan itself must ask for the cluster targets and frame 0's keyframes.
+    part_cache = KeyframeCache(tmp_path / "cache2")
+    part_plan = render_keyframes(p, engine, part_cache, t_range=(1.7, 2.6), analysis=analysis)
+    part = dict(iter_frames(p, engine, part_cache, part_plan, analysis=analysis, burn_lyrics=False))
+    assert sorted(part) == list(range(17, 26))
+    assert all(np.array_equal(part[i], full[i]) for i in part)
+    off = make_project(tmp_path / "off", size=32, continuity="per-block")
+    off_plan = render_keyframes(off, engine, cache)
+    plain = dict(iter_frames(off, engine, cache, off_plan, burn_lyrics=False))
+    assert any(not np.array_equal(plain[i], full[i]) for i in part)  # the clusters did change frames

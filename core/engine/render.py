@@ -10,6 +10,7 @@ Public API (Qt-free; the editor calls these from a worker thread or subprocess):
   keyframe the range needs, each stored in the cache the moment it is done (so a killed
   render resumes where it stopped).
 - `iter_frames(project, engine, cache, plan, *, analysis=None, burn_lyrics=None, cancel=None)`
+  (in `frames`, re-exported here)
   yields (frame_index, uint8 (H, W, 3)) for the plan's frame range.
 - `render_video(project, engine, cache, out_path=None, *, png_dir=None, t_range=None,
   analysis=None, minterpolate_fps=None, burn_lyrics=None, progress=None, cancel=None,
@@ -28,20 +29,19 @@ Music drives (DESIGN §3.5) need the song's analysis; pass one, or it is loaded 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from dreamreel.core.engine import music
 from dreamreel.core.engine.cache import KeyframeCache
+from dreamreel.core.engine.frames import caption_text, iter_frames, shown_keyframes  # noqa: F401 (re-exported)
 from dreamreel.core.engine.schedule import PlannedKeyframe, plan_keyframes, with_ancestors
 from dreamreel.core.errors import Cancelled, DreamreelError
+from dreamreel.core.hooks import CancelHook, Progress
 from dreamreel.core.project import Project
 
-Progress = Callable[[int, int, str], None]
-CancelHook = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -159,22 +159,9 @@ def plan_render(project: Project, engine, cache: KeyframeCache, *, t_range: tupl
     if end <= first:
         raise DreamreelError(f"empty time range {t0:g}-{t1:g} s (song is {duration:.2f} s)")
     keyframes = _plan(project, _identity(engine), analysis)
-    needed = with_ancestors(keyframes, _shown(keyframes, fps, first, end))
+    needed = with_ancestors(keyframes, shown_keyframes(project, keyframes, fps, first, end, analysis))
     todo = [i for i in needed if not cache.has(keyframes[i].key)]
     return RenderPlan(keyframes, needed, todo, fps, first, end, duration, seconds_per_iteration)
-
-
-def _segments(keyframes: list[PlannedKeyframe], fps: int, first: int, end: int):
-    from dreamreel.core.engine.interpolate import frame_segments, keyframe_positions
-
-    positions = keyframe_positions([k.t_s for k in keyframes], [k.index == 0 for k in keyframes], fps)
-    return positions, *frame_segments(positions, np.arange(first, end))
-
-
-def _shown(keyframes: list[PlannedKeyframe], fps: int, first: int, end: int) -> set[int]:
-    """Keyframes that frames [first, end) blend from."""
-    _, lo, hi, frac = _segments(keyframes, fps, first, end)
-    return set(lo.tolist()) | set(hi[frac > 0].tolist())
 
 
 def measure_seconds_per_iteration(engine, spec, steps: int = 2) -> float:
@@ -219,7 +206,10 @@ def render_keyframes(project: Project, engine, cache: KeyframeCache, *, t_range=
             done_iters += max(1, kf.spec.iterations)
             if progress is not None:
                 progress(done_iters, total_iters, label)
-            plan.todo = [j for j in plan.todo if j != i]
+            if plan.todo and plan.todo[0] == i:  # todo is in `needed` order: i is its head
+                plan.todo.pop(0)
+            else:
+                plan.todo = [j for j in plan.todo if j != i]
             plan.computed.append(kf.key)
         prev = (kf.key, z)
         if on_keyframe is not None:
@@ -237,120 +227,6 @@ def _init_latent(engine, cache: KeyframeCache, kf: PlannedKeyframe, prev):
     if z is None:
         raise DreamreelError(f"keyframe {kf.key[:12]}: its init keyframe is missing from the cache; render again")
     return z
-
-
-# --- frames -----------------------------------------------------------------------------------
-
-
-def iter_frames(project: Project, engine, cache: KeyframeCache, plan: RenderPlan, *, analysis=None,
-                burn_lyrics: bool | None = None, cancel: CancelHook | None = None,
-                batch: int = 16) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (frame_index, uint8 (H, W, 3)) for the plan's frames; keyframes must be cached."""
-    import torch
-
-    from dreamreel.core.engine.captions import Captioner
-    from dreamreel.core.engine.interpolate import blend
-
-    s, fps, kfs = project.render, plan.fps, plan.keyframes
-    frames = np.arange(plan.first_frame, plan.end_frame)
-    positions, lo, hi, frac = _segments(kfs, fps, plan.first_frame, plan.end_frame)
-    t = frames / fps
-    if analysis is not None and s.music.pacing:
-        frac = music.paced_fracs(t, positions[lo] / fps, positions[hi] / fps, frac,
-                                 analysis.times, analysis.onset_strength, s.music.pacing)
-    pulse = (music.pulse_envelope(t, analysis.beats) * s.music.pulse
-             if analysis is not None and s.music.pulse else np.zeros(len(frames)))
-    clusters = _clusters(project, plan, cache, analysis, t) if analysis is not None else None
-    draft = getattr(engine, "name", "") == "draft"
-    burn = (s.burn_lyrics or draft) if burn_lyrics is None else burn_lyrics
-    captions = Captioner(
-        [(int(round(b.start_ms * fps / 1000)), int(round(b.end_ms * fps / 1000)), caption_text(b.text))
-         for b in project.blocks],
-        s.width, s.height, lyrics=burn, draft_mark=draft,
-    )
-    latents: dict[int, torch.Tensor] = {}
-
-    def latent(i: int) -> torch.Tensor:
-        if i not in latents:
-            z = cache.get(kfs[i].key)
-            if z is None:
-                raise DreamreelError(f"keyframe {kfs[i].key[:12]} is missing from the cache; render again")
-            latents[i] = z
-        return latents[i]
-
-    for b0 in range(0, len(frames), batch):
-        if cancel is not None and cancel():
-            raise Cancelled()
-        sl = slice(b0, b0 + batch)
-        for i in [k for k in latents if k < lo[sl].min()]:
-            del latents[i]  # frames only move forward: free keyframes behind us
-        za = torch.cat([latent(i) for i in lo[sl]])
-        # hi is only needed where it is blended in (frac > 0); elsewhere reuse lo.
-        zb = torch.cat([latent(h) if f > 0 else latent(i) for i, h, f in zip(lo[sl], hi[sl], frac[sl])])
-        z = blend(za, zb, torch.from_numpy(frac[sl]).float(), s.interpolation)
-        if clusters is not None:
-            z = clusters(z, sl)
-        images = engine.decode(z)
-        for j, img in enumerate(images):
-            n = b0 + j
-            img = _fit(img, s.width, s.height)
-            if pulse[n] > 1e-3:
-                img = music.apply_pulse(img, float(pulse[n]))
-            yield int(frames[n]), captions.apply(img, int(frames[n]))
-
-
-def caption_text(text: str) -> str:
-    """A block's text as a viewer reads it: prompt weights and `|` separators removed."""
-    from dreamreel.core.engine.prompts import parse_prompts
-
-    return ", ".join(p.text for p in parse_prompts(text) if p.weight > 0)
-
-
-def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Engines may decode to a multiple of their patch size: centre-crop (or resize when
-    smaller) to the requested frame size."""
-    h, w = img.shape[:2]
-    if (w, h) == (width, height):
-        return img
-    if w >= width and h >= height:
-        y, x = (h - height) // 2, (w - width) // 2
-        return np.ascontiguousarray(img[y : y + height, x : x + width])
-    from PIL import Image
-
-    return np.asarray(Image.fromarray(img).resize((width, height), Image.LANCZOS))
-
-
-def _clusters(project: Project, plan: RenderPlan, cache: KeyframeCache, analysis, t: np.ndarray):
-    """Sound clusters: k-means over band frames; each cluster's target is the latent of the
-    needed keyframe whose sound is nearest the cluster centre; a spring particle follows the
-    current frame's target and is blended in. Returns z_batch, slice -> z_batch, or None."""
-    import torch
-
-    m, fps = project.render.music, plan.fps
-    bands = getattr(analysis, "bands", None)
-    if not (m.clusters and m.cluster_strength) or bands is None or len(bands) < 2:
-        return None
-    feats = music.band_features(bands)
-    centroids, labels = music.kmeans(feats, m.clusters, seed=project.render.seed)
-    frame_labels = music.labels_at(t, analysis.times, labels)
-    env_times = np.asarray(analysis.times)
-    needed = plan.needed
-    key_rows = np.clip(np.searchsorted(env_times, [plan.keyframes[i].t_s for i in needed]), 0, len(feats) - 1)
-    owners = music.nearest_rows(feats[key_rows], centroids)
-    targets = [cache.get(plan.keyframes[needed[o]].key) for o in owners]
-    strength = float(np.clip(m.cluster_strength, 0.0, 1.0))
-    state: dict = {}
-
-    def apply(z: torch.Tensor, sl: slice) -> torch.Tensor:
-        out = []
-        for j, lab in enumerate(frame_labels[sl]):
-            if "spring" not in state:
-                state["spring"] = music.SpringFollower(z[j : j + 1])
-            x = state["spring"].step(targets[lab], 1.0 / fps)
-            out.append(z[j : j + 1] * (1 - strength) + x * strength)
-        return torch.cat(out)
-
-    return apply
 
 
 def render_video(project: Project, engine, cache: KeyframeCache, out_path: str | Path | None = None, *,
