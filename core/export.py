@@ -61,7 +61,8 @@ def encode_mp4(
 ) -> Path:
     """Encode uint8 (H, W, 3) frames to H.264 yuv420p MP4, muxing the song as AAC.
 
-    `audio_start_s`/`audio_duration_s` cut the song for partial renders. `minterpolate_fps`
+    `audio_start_s`/`audio_duration_s` cut the song for partial renders; with `n_frames`
+    the file also stops at the last frame (`-t`), so it never runs past the picture. `minterpolate_fps`
     adds ffmpeg's motion-compensated interpolation up to that rate. Returns the final path.
     """
     if width % 2 or height % 2:
@@ -81,6 +82,8 @@ def encode_mp4(
     cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p"]
     if audio_path is not None:
         cmd += ["-c:a", "aac", "-b:a", "192k"]
+    if n_frames:  # never longer than the frames, whatever the song's length
+        cmd += ["-t", f"{n_frames / fps:.6f}"]
     cmd += ["-movflags", "+faststart"]
     with atomic_path(out_path, suffix=out_path.suffix or ".mp4") as tmp:
         _run_pipe(cmd + [str(tmp)], frames, (height, width, 3), n_frames, progress, cancel)

@@ -98,3 +98,11 @@ def test_png_sequence_is_atomic(tmp_path):
     with pytest.raises(DreamreelError):
         write_png_sequence(frames(1), tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").exists()
+
+
+def test_mp4_stops_at_the_last_frame_when_the_song_is_longer(tmp_path):
+    write_wav(tmp_path / "a.wav", tone(440, 3.0, 22050), 22050)
+    out = encode_mp4(frames(20), tmp_path / "o.mp4", width=32, height=24, fps=10, n_frames=20,
+                     audio_path=tmp_path / "a.wav")
+    info = probe(out)
+    assert info.has_audio and abs(info.duration_s - 2.0) <= 0.05

@@ -187,3 +187,11 @@ def test_partial_render_frames_equal_the_full_render_with_sound_clusters(tmp_pat
     off_plan = render_keyframes(off, engine, cache)
     plain = dict(iter_frames(off, engine, cache, off_plan, burn_lyrics=False))
     assert any(not np.array_equal(plain[i], full[i]) for i in part)  # the clusters did change frames
+
+
+def test_full_render_mp4_ends_with_the_project_even_when_the_song_runs_longer(tmp_path):
+    p = make_project(tmp_path, size=32)  # a 3.0 s song ...
+    p.audio.duration_ms = 2000  # ... of which the project covers 2.0 s
+    result = render_video(p, counting_draft(32), KeyframeCache(tmp_path / "cache"), tmp_path / "out.mp4")
+    info = probe(result.out_path)
+    assert result.plan.n_frames == 20 and info.has_audio and abs(info.duration_s - 2.0) <= 0.05

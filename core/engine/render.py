@@ -266,7 +266,7 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
             audio = audio if audio is not None and audio.exists() else None
             encode_mp4(stream(), out_path, width=s.width, height=s.height, fps=s.fps, n_frames=plan.n_frames,
                        audio_path=audio, audio_start_s=plan.first_frame / s.fps,
-                       audio_duration_s=plan.n_frames / s.fps if t_range is not None else None,
+                       audio_duration_s=plan.n_frames / s.fps,
                        minterpolate_fps=minterpolate_fps, progress=progress, cancel=cancel)
         else:
             for _ in stream():
