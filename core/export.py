@@ -131,8 +131,9 @@ def png_sequence(out_dir: str | Path) -> Iterator[Callable[[int, np.ndarray], No
 
     out_dir = Path(out_dir)
     if out_dir.exists():
-        strangers = [p for p in out_dir.iterdir() if not re.fullmatch(r"frame_\d+\.png", p.name)]
-        if strangers or not out_dir.is_dir():
+        if not out_dir.is_dir():
+            raise DreamreelError(f"{out_dir}: is a file, not a folder; choose an empty or new folder for the PNGs")
+        if any(not re.fullmatch(r"frame_\d+\.png", p.name) for p in out_dir.iterdir()):
             raise DreamreelError(f"{out_dir}: folder holds other files; choose an empty or new folder")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))

@@ -106,3 +106,12 @@ def test_mp4_stops_at_the_last_frame_when_the_song_is_longer(tmp_path):
                      audio_path=tmp_path / "a.wav")
     info = probe(out)
     assert info.has_audio and abs(info.duration_s - 2.0) <= 0.05
+
+
+def test_png_dir_naming_a_file_is_one_clear_error(tmp_path):
+    from dreamreel.core.errors import DreamreelError
+
+    (tmp_path / "f.png").write_bytes(b"not a folder")
+    with pytest.raises(DreamreelError, match="is a file"):
+        write_png_sequence(frames(2), tmp_path / "f.png")
+    assert (tmp_path / "f.png").read_bytes() == b"not a folder"

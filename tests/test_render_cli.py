@@ -74,3 +74,31 @@ def test_png_dir_only(tmp_path):
     assert main(["render", str(tmp_path / "p.dreamreel"), "--png-dir", str(tmp_path / "pngs"), "--quiet"]) == 0
     assert len(list((tmp_path / "pngs").glob("frame_*.png"))) == 30
     assert load_project(tmp_path / "p.dreamreel").render.fps == 10  # overrides never saved
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["--from", "nan"], "--from nan"),
+    (["--to", "inf"], "--to inf"),
+    (["--from=-inf", "--to", "1"], "--from -inf"),
+])
+def test_non_finite_times_exit_2_with_one_line(tmp_path, capsys, argv, needle):
+    make_project(tmp_path)
+    assert main(["render", str(tmp_path / "p.dreamreel"), "-o", str(tmp_path / "o.mp4"), *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0] and "finite" in err[0]
+
+
+def test_output_naming_a_folder_or_png_dir_naming_a_file_fails_up_front(tmp_path, capsys, monkeypatch):
+    from dreamreel.core.cli import render_cmd
+
+    make_project(tmp_path)
+    monkeypatch.setattr(render_cmd, "make_engine", lambda *a, **k: pytest.fail("rendering started"))
+    (tmp_path / "outdir").mkdir()
+    assert main(["render", str(tmp_path / "p.dreamreel"), "-o", str(tmp_path / "outdir")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is a folder" in err[0]
+    (tmp_path / "file.txt").write_text("keep me")
+    assert main(["render", str(tmp_path / "p.dreamreel"), "--png-dir", str(tmp_path / "file.txt")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is a file" in err[0]
+    assert (tmp_path / "file.txt").read_text() == "keep me"

@@ -195,3 +195,12 @@ def test_full_render_mp4_ends_with_the_project_even_when_the_song_runs_longer(tm
     result = render_video(p, counting_draft(32), KeyframeCache(tmp_path / "cache"), tmp_path / "out.mp4")
     info = probe(result.out_path)
     assert result.plan.n_frames == 20 and info.has_audio and abs(info.duration_s - 2.0) <= 0.05
+
+
+@pytest.mark.parametrize("t_range", [(float("nan"), 1.0), (0.0, float("inf")), (float("-inf"), 2.0)])
+def test_non_finite_time_range_is_a_clear_error(tmp_path, t_range):
+    from dreamreel.core.errors import DreamreelError
+
+    p = make_project(tmp_path)
+    with pytest.raises(DreamreelError, match="finite"):
+        plan_render(p, counting_draft(), KeyframeCache(tmp_path / "cache"), t_range=t_range)

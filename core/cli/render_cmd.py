@@ -8,6 +8,7 @@ no weights are on disk, one line says so and a draft is rendered instead; an exp
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -118,11 +119,22 @@ def _fmt_s(seconds: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from dreamreel.core.engine.cache import KeyframeCache, default_cache_dir
-    from dreamreel.core.engine.render import load_analysis, measure_seconds_per_iteration, plan_render, render_video
+    from dreamreel.core.engine.render import (
+        check_outputs,
+        load_analysis,
+        measure_seconds_per_iteration,
+        plan_render,
+        render_video,
+    )
     from dreamreel.core.project import load_project
 
     if not args.output and not args.png_dir and not args.dry_run:
         raise DreamreelError("render: give -o OUT.mp4, --png-dir DIR, or --dry-run")
+    for flag, value in (("--from", args.t_from), ("--to", args.t_to)):
+        if value is not None and not math.isfinite(value):
+            raise DreamreelError(f"{flag} {value}: give a time in seconds (a finite number)")
+    if not args.dry_run:
+        check_outputs(args.output, args.png_dir)  # before any slow loading or rendering
     project = load_project(args.project)
     _apply_overrides(project, args)
     cache = KeyframeCache(args.cache or default_cache_dir(project.path))

@@ -28,6 +28,7 @@ Music drives (DESIGN §3.5) need the song's analysis; pass one, or it is loaded 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -155,6 +156,8 @@ def plan_render(project: Project, engine, cache: KeyframeCache, *, t_range: tupl
     duration = song_duration_s(project)
     total_frames = max(1, int(round(duration * fps)))
     t0, t1 = t_range if t_range is not None else (0.0, duration)
+    if not (math.isfinite(t0) and math.isfinite(t1)):
+        raise DreamreelError(f"time range {t0:g}-{t1:g} s: start and end must be finite seconds")
     first, end = max(0, int(round(t0 * fps))), min(total_frames, int(round(t1 * fps)))
     if end <= first:
         raise DreamreelError(f"empty time range {t0:g}-{t1:g} s (song is {duration:.2f} s)")
@@ -229,6 +232,15 @@ def _init_latent(engine, cache: KeyframeCache, kf: PlannedKeyframe, prev):
     return z
 
 
+def check_outputs(out_path: str | Path | None = None, png_dir: str | Path | None = None) -> None:
+    """Refuse, before any rendering, an output file that names a folder or a PNG folder that
+    names a file (DreamreelError, one line)."""
+    if out_path is not None and Path(out_path).is_dir():
+        raise DreamreelError(f"{out_path}: is a folder; give a file name for the video, e.g. {Path(out_path) / 'out.mp4'}")
+    if png_dir is not None and Path(png_dir).exists() and not Path(png_dir).is_dir():
+        raise DreamreelError(f"{png_dir}: is a file, not a folder; choose an empty or new folder for the PNGs")
+
+
 def render_video(project: Project, engine, cache: KeyframeCache, out_path: str | Path | None = None, *,
                  png_dir: str | Path | None = None, t_range=None, analysis=None,
                  minterpolate_fps: int | None = None, burn_lyrics: bool | None = None,
@@ -243,6 +255,7 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
 
     if out_path is None and png_dir is None:
         raise DreamreelError("nothing to write: give an output file or a PNG folder")
+    check_outputs(out_path, png_dir)
     if analysis is None:
         analysis = load_analysis(project, cache)
     plan = plan_render(project, engine, cache, t_range=t_range, analysis=analysis,
