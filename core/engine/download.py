@@ -1,7 +1,8 @@
 """Fetching model files: mirrors in order, resume via HTTP Range into a `.part` file, sha256 check.
 
 Plain https mirrors go through urllib; `hf://owner/repo/path` mirrors through
-`huggingface_hub.hf_hub_download` (its own cache, resume and progress), then are copied in.
+`huggingface_hub.hf_hub_download` (its own cache, resume and progress), then are copied in
+atomically. Plain http mirrors are used only when the file's sha256 is known.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from dreamreel.core.atomic import atomic_path
 from dreamreel.core.errors import DreamreelError
 
 CHUNK = 1 << 16
@@ -89,20 +91,27 @@ def fetch_hub(spec: str, dest: Path, *, sha256: str | None = None, size: int | N
     digest = _hash_file(cached).hexdigest()
     if (sha256 is not None and digest != sha256.lower()) or (size is not None and cached.stat().st_size != size):
         raise DownloadError(f"{dest.name}: {spec} failed verification (sha256 {digest[:12]}...)")
-    tmp = dest.with_name(dest.name + ".part")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, tmp)
-    os.replace(tmp, dest)
+    # A temp name of its own, never `dest.part`: that is what `fetch_url` resumes from, and a
+    # half-copied hub file must not be spliced with a Range resume from the next mirror.
+    with atomic_path(dest, suffix=dest.suffix or ".tmp") as tmp:
+        shutil.copyfile(cached, tmp)
     return digest
 
 
 def fetch(mirrors: tuple[str, ...] | list[str], dest: str | os.PathLike, *, sha256: str | None = None,
           size: int | None = None, progress: bool = True, timeout: float = 30.0,
           log=print) -> str:
-    """Try each mirror in order until one yields a verified file at `dest`; return its sha256."""
+    """Try each mirror in order until one yields a verified file at `dest`; return its sha256.
+
+    Without a known sha256 a plain `http://` mirror is skipped: nothing could tell a file
+    swapped in transit from the real one, and an unverified download gets trusted by hash
+    (trust on first download), so only https and hub downloads may supply it."""
     dest = Path(dest)
     problems = []
     for url in mirrors:
+        if sha256 is None and url.lower().startswith("http://"):
+            problems.append(f"{url}: plain http and no known sha256 to check it against (skipped)")
+            continue
         try:
             if url.startswith("hf://"):
                 return fetch_hub(url, dest, sha256=sha256, size=size)

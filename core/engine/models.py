@@ -89,11 +89,9 @@ PRESETS: dict[str, Preset] = {
             "wikiart_16384", "WikiArt, f=16, 16384 codes",
             ModelFile("wikiart_16384.yaml", (
                 "https://github.com/Eleiber/VQGAN-Mirrors/releases/download/0.0.1/wikiart_16384.yaml",
-                "http://eaidata.bmk.sh/data/Wikiart_16384/wikiart_f16_16384_8145600.yaml",
             )),
             ModelFile("wikiart_16384.ckpt", (
                 "https://github.com/Eleiber/VQGAN-Mirrors/releases/download/0.0.1/wikiart_16384.ckpt",
-                "http://eaidata.bmk.sh/data/Wikiart_16384/wikiart_f16_16384_8145600.ckpt",
             )),
             dict(target="taming.models.vqgan.VQModel", embed_dim=256, n_embed=16384,
                  ddconfig=_ddconfig([1, 1, 2, 2, 4], [16])),
