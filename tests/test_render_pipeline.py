@@ -204,3 +204,40 @@ def test_non_finite_time_range_is_a_clear_error(tmp_path, t_range):
     p = make_project(tmp_path)
     with pytest.raises(DreamreelError, match="finite"):
         plan_render(p, counting_draft(), KeyframeCache(tmp_path / "cache"), t_range=t_range)
+
+
+def test_load_analysis_uses_the_projects_song_hash(tmp_path, monkeypatch):
+    import hashlib
+
+    from dreamreel.core.audio import analysis as audio_analysis
+
+    p = make_project(tmp_path)
+    p.render.music.effort = 1.0
+    p.audio.sha256 = hashlib.sha256((tmp_path / "song.wav").read_bytes()).hexdigest()
+    hashed = []
+    real = audio_analysis.file_sha256
+    monkeypatch.setattr(audio_analysis, "file_sha256", lambda path: hashed.append(path) or real(path))
+    cache = KeyframeCache(tmp_path / "cache")
+    first, again = load_analysis(p, cache), load_analysis(p, cache)
+    assert first is not None and np.array_equal(first.rms, again.rms)
+    assert hashed == []  # the song was not re-read to hash it
+    p.audio.sha256 = ""  # unknown: hashed as before
+    load_analysis(p, cache)
+    assert len(hashed) == 1
+
+
+def test_block_preview_paths_come_from_one_plan(tmp_path, monkeypatch):
+    from dreamreel.core.engine import render
+    from dreamreel.core.engine.render import block_preview_paths
+
+    p = make_project(tmp_path, continuity="per-block")
+    cache = KeyframeCache(tmp_path / "cache")
+    ident = counting_draft().identity()
+    render_keyframes(p, counting_draft(), cache, t_range=(0.0, 0.5))  # only block b0 rendered
+    plans = []
+    real = render._plan
+    monkeypatch.setattr(render, "_plan", lambda *a: plans.append(1) or real(*a))
+    paths = block_preview_paths(p, ident, cache)
+    assert len(plans) == 1 and set(paths) == {"b0", "b1", "b2"}
+    assert paths["b0"].exists() and paths["b1"] is None and paths["b2"] is None
+    assert {b: block_preview_path(p, ident, cache, b) for b in paths} == paths

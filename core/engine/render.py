@@ -16,7 +16,8 @@ Public API (Qt-free; the editor calls these from a worker thread or subprocess):
   analysis=None, minterpolate_fps=None, burn_lyrics=None, progress=None, cancel=None,
   on_keyframe=None) -> RenderResult` — all of the above, then MP4 and/or PNG sequence.
 - `keyframe_states(project, engine_identity, cache, *, analysis=None)` ->
-  {block_id: (n_cached, n_total)} and `block_preview_path(...)` for the editor.
+  {block_id: (n_cached, n_total)} and `block_preview_paths(...)` (all blocks, one plan) /
+  `block_preview_path(...)` for the editor.
 
 Hooks: `progress(done, total, message)` — message starts with "keyframe" (done/total count
 optimisation iterations) or "frames"/"encoding" (done/total count frames);
@@ -126,7 +127,9 @@ def load_analysis(project: Project, cache: KeyframeCache):
         return None
     from dreamreel.core.audio import load_or_analyze
 
-    return load_or_analyze(path, cache.root / "analysis")
+    # The project records the song's hash at import: no need to re-read the whole file.
+    sha256 = project.audio.sha256 if project.audio is not None and project.audio.sha256 else None
+    return load_or_analyze(path, cache.root / "analysis", sha256=sha256)
 
 
 def _identity(engine) -> dict:
@@ -305,14 +308,23 @@ def keyframe_states(project: Project, engine_identity: dict, cache: KeyframeCach
     return {k: (v[0], v[1]) for k, v in states.items()}
 
 
+def block_preview_paths(project: Project, engine_identity: dict, cache: KeyframeCache, *,
+                        analysis=None) -> dict[str, Path | None]:
+    """{block_id: PNG preview of the block's first keyframe, or None when not rendered yet},
+    all from one plan."""
+    analysis = _effort_analysis(project, cache, analysis)
+    paths: dict[str, Path | None] = {b.id: None for b in project.blocks}
+    for kf in _plan(project, engine_identity, analysis):
+        if kf.index == 0:
+            paths[kf.block_id] = cache.preview_path(kf.key)
+    return paths
+
+
 def block_preview_path(project: Project, engine_identity: dict, cache: KeyframeCache, block_id: str, *,
                        analysis=None) -> Path | None:
-    """The PNG preview of a block's first keyframe, or None when it is not rendered yet."""
-    analysis = _effort_analysis(project, cache, analysis)
-    for kf in _plan(project, engine_identity, analysis):
-        if kf.block_id == block_id:
-            return cache.preview_path(kf.key)
-    return None
+    """The PNG preview of one block's first keyframe, or None (see `block_preview_paths`,
+    which serves every block from one plan)."""
+    return block_preview_paths(project, engine_identity, cache, analysis=analysis).get(block_id)
 
 
 def _effort_analysis(project: Project, cache: KeyframeCache, analysis):
