@@ -9,7 +9,7 @@ import torch
 from dreamreel.core.cli.main import main
 from dreamreel.core.engine import models
 from dreamreel.core.engine.clip_model import load_clip
-from dreamreel.core.engine.models import PRESETS, file_sha256, is_trusted, resolve_vqgan, trust
+from dreamreel.core.engine.models import PRESETS, cached_file_sha256, is_trusted, resolve_vqgan, trust
 from dreamreel.core.engine.vqgan import load_vqgan
 from dreamreel.core.errors import DreamreelError, ModelNotFoundError
 from dreamreel.core.project import RenderSettings
@@ -57,23 +57,23 @@ def test_unknown_pickles_refused_unless_trusted_by_hash(tiny, tmp_path, models_d
     with pytest.raises(DreamreelError, match="not a plain-weights checkpoint") as err:
         load_vqgan(tiny["vqgan_config"], ckpt, trusted=is_trusted(ckpt))
     assert "\n" not in str(err.value)
-    trust(file_sha256(ckpt))
+    trust(cached_file_sha256(ckpt))
     assert is_trusted(ckpt)
     assert load_vqgan(tiny["vqgan_config"], ckpt, trusted=is_trusted(ckpt)).n_embed == 32
-    assert json.loads((models_dir / "trusted.json").read_text())["sha256"] == [file_sha256(ckpt)]
+    assert json.loads((models_dir / "trusted.json").read_text())["sha256"] == [cached_file_sha256(ckpt)]
 
 
 def test_sha256_cached_beside_file_and_refreshed_on_change(tmp_path):
     f = tmp_path / "w.bin"
     f.write_bytes(b"abc")
-    digest = file_sha256(f)
+    digest = cached_file_sha256(f)
     assert digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     side = tmp_path / "w.bin.sha256"
     assert json.loads(side.read_text())["sha256"] == digest
     side.write_text(json.dumps(json.loads(side.read_text()) | {"sha256": "cached"}))
-    assert file_sha256(f) == "cached"  # served from the sidecar, not re-read
+    assert cached_file_sha256(f) == "cached"  # served from the sidecar, not re-read
     f.write_bytes(b"abcd")
-    assert file_sha256(f) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
+    assert cached_file_sha256(f) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
 
 
 def test_missing_preset_message_names_file_place_and_command(models_dir):
@@ -185,3 +185,19 @@ def test_gumbel_vqgan_builds_with_taming_quantizer_keys():
     assert tuple(model.codebook.shape) == (16, 32)
     keys = {k for k in model.state_dict() if k.startswith("quantize.")}
     assert keys == {"quantize.proj.weight", "quantize.proj.bias", "quantize.embed.weight"}
+
+
+def test_one_file_hash_serves_songs_models_and_downloads(tmp_path, monkeypatch):
+    import hashlib
+
+    from dreamreel.core import hashing
+    from dreamreel.core.audio import file_sha256 as audio_sha256
+    from dreamreel.core.engine import download, models
+
+    f = tmp_path / "w.bin"
+    f.write_bytes(b"weights" * 1000)
+    assert audio_sha256 is hashing.file_sha256 and download.file_sha256 is hashing.file_sha256
+    assert hashing.file_sha256(f) == hashlib.sha256(f.read_bytes()).hexdigest()
+    seen = []
+    monkeypatch.setattr(models, "file_sha256", lambda p: seen.append(p) or hashing.file_sha256(p))
+    assert models.cached_file_sha256(f) == hashing.file_sha256(f) and seen == [f]

@@ -8,7 +8,6 @@ little-endian f32. ffmpeg is always called with an argument list; a failure rais
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 import threading
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from dreamreel.core.errors import AudioError
+from dreamreel.core.hashing import file_sha256  # noqa: F401 (re-exported by dreamreel.core.audio)
 
 _CHUNK_BYTES = 1 << 22
 _STREAM_RE = re.compile(r"Stream #\d+:\d+.*?: Audio: [^\n]*?(\d+) Hz(?:, ([^,\n]+))?")
@@ -69,15 +69,6 @@ def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes, read in 4 MiB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK_BYTES):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _check_file(path: Path) -> None:

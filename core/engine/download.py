@@ -16,20 +16,13 @@ from pathlib import Path
 
 from dreamreel.core.atomic import atomic_path
 from dreamreel.core.errors import DreamreelError
+from dreamreel.core.hashing import file_sha256, update_from_file
 
 CHUNK = 1 << 16
 
 
 class DownloadError(DreamreelError):
     """No mirror gave a good copy of a file."""
-
-
-def _hash_file(path: Path, h=None):
-    h = h or hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h
 
 
 def fetch_url(url: str, dest: Path, *, sha256: str | None = None, size: int | None = None,
@@ -57,7 +50,7 @@ def fetch_url(url: str, dest: Path, *, sha256: str | None = None, size: int | No
             if have and resp.status != 206:
                 have = 0  # server ignored the Range: start over
             if have:
-                _hash_file(part, h)
+                update_from_file(h, part)
             length = resp.headers.get("Content-Length")
             total = have + int(length) if length is not None else size
             with open(part, "ab" if have else "wb") as f, tqdm(
@@ -69,7 +62,7 @@ def fetch_url(url: str, dest: Path, *, sha256: str | None = None, size: int | No
                     h.update(chunk)
                     bar.update(len(chunk))
     else:
-        _hash_file(part, h)
+        update_from_file(h, part)
     digest = h.hexdigest()
     got = part.stat().st_size
     if (size is not None and got != size) or (sha256 is not None and digest != sha256.lower()):
@@ -88,7 +81,7 @@ def fetch_hub(spec: str, dest: Path, *, sha256: str | None = None, size: int | N
 
     owner, repo, filename = spec[len("hf://"):].split("/", 2)
     cached = Path(hf_hub_download(repo_id=f"{owner}/{repo}", filename=filename))
-    digest = _hash_file(cached).hexdigest()
+    digest = file_sha256(cached)
     if (sha256 is not None and digest != sha256.lower()) or (size is not None and cached.stat().st_size != size):
         raise DownloadError(f"{dest.name}: {spec} failed verification (sha256 {digest[:12]}...)")
     # A temp name of its own, never `dest.part`: that is what `fetch_url` resumes from, and a

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from dreamreel.core.atomic import atomic_write_text
 from dreamreel.core.errors import ModelNotFoundError
+from dreamreel.core.hashing import file_sha256
 
 ENV_MODELS_DIR = "DREAMREEL_MODELS_DIR"
 ENV_VQGAN_CONFIG = "DREAMREEL_VQGAN_CONFIG"
@@ -166,8 +167,8 @@ def resolve_clip_ckpt(ckpt: str | os.PathLike | None = None) -> Path | None:
     return _pick(ckpt, ENV_CLIP_CKPT, Path(), "CLIP checkpoint", "check --clip-ckpt / $DREAMREEL_CLIP_CKPT")
 
 
-def file_sha256(path: str | os.PathLike) -> str:
-    """sha256 of a file, computed once and cached beside it as `<file>.sha256` (JSON keyed by
+def cached_file_sha256(path: str | os.PathLike) -> str:
+    """`hashing.file_sha256` of a file, computed once and cached beside it as `<file>.sha256` (JSON keyed by
     size and mtime), or in the models dir when the file's folder is read-only."""
     path = Path(path)
     st = path.stat()
@@ -181,11 +182,7 @@ def file_sha256(path: str | os.PathLike) -> str:
                 return data["sha256"]
         except (OSError, ValueError):
             pass
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    digest = h.hexdigest()
+    digest = file_sha256(path)
     for side in sidecars:
         try:
             atomic_write_text(side, json.dumps({**key, "sha256": digest}) + "\n")
@@ -218,4 +215,4 @@ def is_trusted(path: str | os.PathLike) -> bool:
     user's explicit `$DREAMREEL_TRUST_CHECKPOINTS=1`."""
     if os.environ.get(ENV_TRUST) == "1":
         return True
-    return file_sha256(path) in trusted_hashes()
+    return cached_file_sha256(path) in trusted_hashes()

@@ -11,7 +11,7 @@ import torch
 from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallback
 from dreamreel.core.engine.clip_model import ClipBundle, cached_pretrained, load_clip, pack_attention, register_config
 from dreamreel.core.engine.devices import autocast_context, autocast_dtype, pick_device, use_channels_last
-from dreamreel.core.engine.models import file_sha256, is_trusted, resolve_clip_ckpt, resolve_vqgan
+from dreamreel.core.engine.models import cached_file_sha256, is_trusted, resolve_clip_ckpt, resolve_vqgan
 from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser
 from dreamreel.core.engine.vqgan import VQGAN, load_vqgan
 from dreamreel.core.errors import Cancelled, DreamreelError
@@ -74,7 +74,7 @@ class VqganClipEngine:
             ident = {"engine": self.name, "engine_version": ENGINE_VERSION,
                      "vqgan": self.vqgan_id, "clip": self.clip.name}
             for role, path in sorted(self.weight_files.items()):
-                ident[f"{role}_sha256"] = file_sha256(path)
+                ident[f"{role}_sha256"] = cached_file_sha256(path)
             ident.update(device=self.device.type,
                          autocast=str(self.autocast_dtype).removeprefix("torch.") if self.autocast_dtype else "off",
                          tv_weight=f"{self.tv_weight:g}", init_weight=f"{self.init_weight:g}",
