@@ -175,3 +175,18 @@ def test_identity_holds_config_hash_device_and_autocast(engine, tmp_path_factory
     half = tiny_engine(tmp_path_factory.mktemp("tiny_bf16"))
     assert half.identity()["autocast"] == "bfloat16"
     assert {k: v for k, v in half.identity().items() if k != "autocast"} == {k: v for k, v in ident.items() if k != "autocast"}
+
+
+def test_device_without_a_generator_draws_noise_on_the_cpu(engine, monkeypatch):
+    s = spec(iterations=3)
+    z0 = engine.random_latent(s)
+    want = engine.keyframe(s, z0)
+    real = torch.Generator
+
+    def no_device_generators(device=None):
+        if device is not None:  # like torch builds without an MPS generator
+            raise RuntimeError("device generator unsupported")
+        return real()
+
+    monkeypatch.setattr(torch, "Generator", no_device_generators)
+    assert torch.equal(engine.keyframe(s, z0), want)

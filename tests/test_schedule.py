@@ -115,3 +115,13 @@ def test_with_ancestors_follows_init_keys():
     assert [times[i] for i in with_ancestors(plan, [times.index(2.6), times.index(3.7)])] == [1.6, 2.1, 2.6, 3.2, 3.7]
     chain = plan_keyframes(project("chain"), IDENT)
     assert with_ancestors(chain, [len(chain) - 1]) == list(range(len(chain)))
+
+
+def test_effort_never_starves_a_random_start():
+    silent = lambda times: [0.0] * len(times)  # noqa: E731 - effort 1 in total silence
+    chain = plan_keyframes(project("chain"), IDENT, effort_fn=silent)
+    assert chain[0].spec.iterations == 50 and all(k.spec.iterations == 0 for k in chain[1:])
+    per_block = plan_keyframes(project("per-block"), IDENT, effort_fn=silent)
+    assert [k.spec.iterations for k in per_block if k.index == 0] == [50, 50, 50]
+    loud = plan_keyframes(project("chain"), IDENT, effort_fn=lambda times: [1.5] * len(times))
+    assert loud[0].spec.iterations == 75  # scaling up still applies

@@ -203,7 +203,10 @@ class KeyframeOptimiser:
         self.autocast = autocast
         dev = z.device
         self.generator = torch.Generator().manual_seed(seed)  # cutout params, on the CPU
-        self.noise_generator = torch.Generator(dev).manual_seed(seed + 1)
+        try:
+            self.noise_generator = torch.Generator(dev).manual_seed(seed + 1)
+        except RuntimeError:  # no generator on this device (older MPS builds): draw on the CPU
+            self.noise_generator = torch.Generator().manual_seed(seed + 1)
         self.mean = torch.tensor(clip.mean, device=dev).view(1, 3, 1, 1)
         self.std = torch.tensor(clip.std, device=dev).view(1, 3, 1, 1)
 
@@ -219,7 +222,8 @@ class KeyframeOptimiser:
         cut = self.clip.image_size
         params = sample_cutouts(*image.shape[2:], cut, self.cutn, self.cut_pow, self.generator,
                                 augment=self.augment, noise_fac=self.noise_fac)
-        noise = torch.randn(self.cutn, 3, cut, cut, device=image.device, generator=self.noise_generator)
+        noise = torch.randn(self.cutn, 3, cut, cut, device=self.noise_generator.device,
+                            generator=self.noise_generator).to(image.device)
         cutouts = make_cutouts(image, params, cut, noise)
         with self.autocast():
             embeds = self.clip.model.encode_image((cutouts - self.mean) / self.std)

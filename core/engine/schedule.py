@@ -78,7 +78,8 @@ def plan_keyframes(
     """The full keyframe schedule of `project` for an engine, in video order.
 
     `effort_fn(times_s: list[float]) -> factors` (see `music.effort_factors`) scales each
-    keyframe's iterations, for beat-following effort; None keeps the settings' counts.
+    keyframe's iterations, for beat-following effort (a random start is only ever scaled up);
+    None keeps the settings' counts.
     """
     s = project.render
     timed = [(b, t) for b in project.blocks for t in keyframe_times_ms(b, s.keyframes_per_second)]
@@ -92,7 +93,9 @@ def plan_keyframes(
         base_iters = s.iterations_first if random_start else (
             block.iterations if block.iterations is not None else s.iterations
         )
-        iters = max(0, int(round(base_iters * factor)))
+        # Effort never lowers a random start: the picture must come out of random tokens even
+        # when the song opens in silence (a quiet start would otherwise get 0 iterations).
+        iters = max(0, int(round(base_iters * (max(factor, 1.0) if random_start else factor))))
         spec = KeyframeSpec(
             prompts=compose_prompts(block, project.style),
             width=s.width,
