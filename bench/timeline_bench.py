@@ -70,7 +70,7 @@ def main() -> None:
         window.open_path(path, offer_recovery=False)
         window.show()
         slowest_event = 0.0
-        while window.timeline._workers or window.timeline.peaks is None:
+        while window.timeline.audio_pending() or window.timeline.peaks is None:
             e = time.perf_counter()
             app.processEvents()
             slowest_event = max(slowest_event, time.perf_counter() - e)

@@ -58,8 +58,7 @@ def smoke_test(app, window) -> int:
         app.exec()
         blocks = len(window.document.project.blocks)
         window.document.stack.setClean()  # nothing to ask about on close
-        window.close()
-        wait_for_workers()  # the temporary folder goes away next: let audio work end first
+        window.close()  # waits for background work: the temporary folder goes away next
     if not opened or not blocks:
         print("smoke test FAILED: the example project did not open", file=sys.stderr)
         return 1
@@ -68,14 +67,6 @@ def smoke_test(app, window) -> int:
         return 1
     print(f"smoke test ok: example with {blocks} blocks")
     return 0
-
-
-def wait_for_workers(timeout_ms: int = 30_000) -> None:
-    """Let the thread pool's audio and render-state workers finish before Python shuts down
-    (a pool thread still running Python code during interpreter shutdown can crash)."""
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(timeout_ms)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,9 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     if paths:
         window.open_path(paths[0])
     window.show()
-    status = app.exec()
-    wait_for_workers()
-    return status
+    return app.exec()
 
 
 if __name__ == "__main__":

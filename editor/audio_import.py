@@ -1,43 +1,19 @@
 """Importing a song off the GUI thread: probe + sha256 of a long file take seconds.
 
-`AudioImporter.start(path)` runs core's `audio_ref_for` in the thread pool and hands the
+`AudioImporter.start(path)` runs core's `audio_ref_for` in a background thread and hands the
 plain `AudioRef` back through `imported(path, ref)` (or `failed(path, message)`); the window
 applies `SetAudio` on the GUI thread. `busy` drives a status-bar indicator.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
-
-class _Signals(QObject):
-    done = Signal(str, object, str)  # path, AudioRef or None, error message
-
-
-class _ImportJob(QRunnable):
-    def __init__(self, path: str):
-        super().__init__()
-        self.path = path
-        self.signals = _Signals()
-
-    def run(self) -> None:  # worker thread: core only, plain data back
-        from dreamreel.core.errors import DreamreelError
-        from dreamreel.core.importing import audio_ref_for
-
-        try:
-            ref, message = audio_ref_for(self.path), ""
-        except DreamreelError as e:
-            ref, message = None, str(e)
-        except Exception as e:  # noqa: BLE001 - one plain line, never a dead worker
-            ref, message = None, f"{self.path}: cannot read this audio file ({type(e).__name__}: {e})"
-        try:
-            self.signals.done.emit(self.path, ref, message)
-        except RuntimeError:  # the application quit meanwhile
-            pass
+from dreamreel.editor.background import Background
 
 
 class AudioImporter(QObject):
-    """One song import at a time, in the thread pool."""
+    """One song import at a time, in a background thread."""
 
     imported = Signal(str, object)  # path, AudioRef
     failed = Signal(str, str)  # path, one-line message
@@ -45,26 +21,41 @@ class AudioImporter(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._job: _ImportJob | None = None
+        self._background = Background(self, name="dreamreel-import")
+        self._busy = False
 
     def is_busy(self) -> bool:
-        return self._job is not None
+        return self._busy
 
     def start(self, path) -> bool:
         """Start importing `path`; False when an import is already running."""
-        if self._job is not None:
+        if self._busy:
             return False
-        self._job = _ImportJob(str(path))
-        self._job.setAutoDelete(False)  # held until its result arrives
-        self._job.signals.done.connect(self._on_job_done)
-        QThreadPool.globalInstance().start(self._job)
+        from dreamreel.core.importing import audio_ref_for
+
+        path = str(path)
+        self._busy = True
+        self._background.submit(audio_ref_for, path, on_done=lambda ref: self._on_job_done(path, ref, ""),
+                                on_error=lambda e: self._on_job_done(path, None, _message(path, e)))
         self.busyChanged.emit(True)
         return True
 
+    def shutdown(self) -> None:
+        """Stop (waits for a running import); call before the window goes away."""
+        self._background.shutdown(wait=True)
+
     def _on_job_done(self, path: str, ref, message: str) -> None:
-        self._job = None
+        self._busy = False
         self.busyChanged.emit(False)
         if ref is None:
             self.failed.emit(path, message)
         else:
             self.imported.emit(path, ref)
+
+
+def _message(path: str, error: Exception) -> str:
+    from dreamreel.core.errors import DreamreelError
+
+    if isinstance(error, DreamreelError):
+        return str(error)
+    return f"{path}: cannot read this audio file ({type(error).__name__}: {error})"

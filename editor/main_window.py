@@ -240,6 +240,8 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.autosaver.timer.stop()
         if self.render_controller is not None:
             self.render_controller.shutdown()
+        self.timeline.shutdown()  # background audio work ends before the window does
+        self.audio_importer.shutdown()
         if hasattr(self.player, "pause"):
             self.player.pause()
         event.accept()

@@ -4,8 +4,8 @@
 engine, `render_jobs.ProcessJob` — a killable child process — for the AI engine) and turns
 its events into Qt signals and per-block states for the timeline.
 
-Block states: what the cache holds for the current plan is computed by a `StatesWorker` in
-the thread pool (planning imports the engine and may load the song's analysis: never on the
+Block states: what the cache holds for the current plan is computed by `compute_states` in
+a background thread (planning imports the engine and may load the song's analysis: never on the
 GUI thread), then combined on the GUI thread with what this session saw: "stale" means a block
 had keyframes rendered under keys its current plan no longer uses (an edit changed them) and
 the current ones are not all cached. Until the first result is in, blocks read "none".
@@ -15,36 +15,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
+from dreamreel.editor.background import Background
 from dreamreel.editor.render_jobs import ProcessJob, ThreadJob, cache_dir_for
 from dreamreel.editor.render_states import EngineStates, combine_states, compute_states, engine_identity
 from dreamreel.editor.render_worker import project_payload
 
 __all__ = ["RenderController", "cache_dir_for", "engine_identity"]
-
-
-class _StatesSignals(QObject):
-    ready = Signal(int, object)  # serial of the worker, {engine: EngineStates}
-
-
-class StatesWorker(QRunnable):
-    """`compute_states` on a project snapshot, in the thread pool; plain data back."""
-
-    _serials = iter(range(1, 2**62))
-
-    def __init__(self, token: int, snapshot, engines, cache_dir: Path, known: dict):
-        super().__init__()
-        self.serial, self.token = next(self._serials), token
-        self._args = (snapshot, engines, cache_dir, known)
-        self.signals = _StatesSignals()
-
-    def run(self) -> None:  # worker thread: no widgets, no shared project
-        results = compute_states(*self._args)
-        try:
-            self.signals.ready.emit(self.serial, results)
-        except RuntimeError:  # the application quit while we computed: nobody to tell
-            pass
 
 
 STATES_INTERVAL_MS = 100
@@ -87,7 +65,7 @@ class RenderController(QObject):
         self._states_token = 0  # bumped per project: results for another project are dropped
         self._states_busy = False
         self._states_dirty = False
-        self._states_workers: set[StatesWorker] = set()
+        self._background = Background(self, name="dreamreel-states")
         # Coalesce: a draft render finishes hundreds of keyframes a second; each announcement
         # recombines states (cheap) and asks the worker for a fresh cache picture.
         self._states_timer = QTimer(self)
@@ -169,17 +147,16 @@ class RenderController(QObject):
 
         snapshot = project_from_dict(project_payload(project))  # the worker's own copy
         engines = [project.render.engine, "draft"] + ([self._job_engine] if self._job is not None else [])
-        worker = StatesWorker(self._states_token, snapshot, engines, self.cache_dir(project), dict(self._identities))
-        worker.setAutoDelete(False)  # held until its result arrives
-        worker.signals.ready.connect(self._on_states_ready)
-        self._states_workers.add(worker)
-        QThreadPool.globalInstance().start(worker)
+        token = self._states_token
+        self._background.submit(
+            compute_states, snapshot, engines, self.cache_dir(project), dict(self._identities),
+            on_done=lambda results: self._on_states_ready(token, results),
+            on_error=lambda _error: self._on_states_ready(token, None),
+        )
 
-    def _on_states_ready(self, serial: int, results: dict) -> None:
-        worker = next((w for w in self._states_workers if w.serial == serial), None)
-        self._states_workers.discard(worker)
+    def _on_states_ready(self, token: int, results: dict | None) -> None:
         self._states_busy = False
-        if worker is not None and worker.token == self._states_token:
+        if results is not None and token == self._states_token:
             self._results = results
             self.statesChanged.emit()
         if self._states_dirty:
@@ -221,7 +198,9 @@ class RenderController(QObject):
             self._job.cancel()
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Cancel and wait for the job to end (call from the main window's closeEvent)."""
+        """Cancel and wait for the job and the states worker to end (from closeEvent)."""
+        self._states_timer.stop()
+        self._background.shutdown(wait=True)
         job, self._job = self._job, None
         if job is None:
             return

@@ -2,8 +2,8 @@
 
 X is in seconds. On every range change the waveform is rebuilt from the core peaks pyramid for
 just the visible span at the detail the width needs (a few thousand points at most), so a
-10-minute song pans and zooms smoothly. Peaks and analysis are computed off the GUI thread by
-`AudioWorker`, which hands back plain core objects.
+10-minute song pans and zooms smoothly. Peaks and analysis are computed off the GUI thread
+(`Background`), which hands back plain core objects.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from dreamreel.editor.background import Background
 from dreamreel.editor.blocks_item import BlocksItem
 from dreamreel.editor.snapping import Snapper
 
@@ -101,56 +102,6 @@ class WaveformItem(pg.GraphicsObject):
         p.drawPath(self._path)
 
 
-class _WorkerSignals(QObject):
-    peaksReady = Signal(object, object)  # token, PeakPyramid
-    analysisReady = Signal(object, object)  # token, Analysis
-    failed = Signal(object, str)
-
-
-class AudioWorker(QRunnable):
-    """Peaks, then analysis, of one audio file, off the GUI thread; results through signals."""
-
-    def __init__(self, token, path: Path, cache_dir: Path, sha256: str | None):
-        super().__init__()
-        self.token, self.path, self.cache_dir, self.sha256 = token, path, cache_dir, sha256 or None
-        self.signals = _WorkerSignals()
-
-    def run(self):
-        from dreamreel.core.errors import DreamreelError
-
-        try:
-            from dreamreel.core.audio.peaks import load_or_build_peaks
-
-            peaks = load_or_build_peaks(self.path, self.cache_dir, sha256=self.sha256)
-            if not self._emit(self.signals.peaksReady, peaks):
-                return
-            analyze = _load_or_analyze()
-            if analyze is not None:
-                self._emit(self.signals.analysisReady, analyze(self.path, self.cache_dir))
-        except DreamreelError as e:
-            self._emit(self.signals.failed, str(e))
-        except Exception as e:  # a worker must never die silently; report in one line
-            self._emit(self.signals.failed, f"audio analysis failed: {e}")
-
-    def _emit(self, signal, value) -> bool:
-        """False when the receiver side is gone (the application quit meanwhile)."""
-        try:
-            signal.emit(self.token, value)
-            return True
-        except RuntimeError:
-            return False
-
-
-def _load_or_analyze():
-    for name in ("dreamreel.core.audio.analysis", "dreamreel.core.audio"):
-        try:
-            module = __import__(name, fromlist=["load_or_analyze"])
-            return module.load_or_analyze
-        except (ImportError, AttributeError):
-            continue
-    return None
-
-
 class TimelineView(QWidget):
     """Waveform + beats + onsets + playhead + blocks lane for the document's project."""
 
@@ -169,7 +120,7 @@ class TimelineView(QWidget):
         self.show_onsets = True
         self._playhead_ms = 0
         self._token = 0
-        self._workers: set[AudioWorker] = set()
+        self._background = Background(self, name="dreamreel-audio")
         self._snapper = Snapper()
 
         self.vb = TimelineViewBox(enableMenu=False)
@@ -236,43 +187,49 @@ class TimelineView(QWidget):
             if path is not None:
                 self.statusMessage.emit(f"Audio file not found: {path}")
             return
+        from functools import partial
+
+        from dreamreel.core.audio import load_or_analyze, load_or_build_peaks
         from dreamreel.core.audio.cache import default_cache_dir
 
-        worker = AudioWorker(self._token, path, default_cache_dir(), project.audio.sha256)
-        worker.setAutoDelete(False)  # we hold it until its signals arrive
-        worker.signals.peaksReady.connect(self._on_peaks_ready)
-        worker.signals.analysisReady.connect(self._on_analysis_ready)
-        worker.signals.failed.connect(self._on_worker_failed)
-        self._workers.add(worker)
-        QThreadPool.globalInstance().start(worker)
+        token, sha256, cache = self._token, project.audio.sha256 or None, default_cache_dir()
+        failed = partial(self._on_worker_failed, token)
+        self._background.submit(partial(load_or_build_peaks, path, cache, sha256=sha256),
+                                on_done=partial(self._on_peaks_ready, token), on_error=failed)
+        self._background.submit(partial(load_or_analyze, path, cache, sha256=sha256),
+                                on_done=partial(self._on_analysis_ready, token), on_error=failed)
+
+    def audio_pending(self) -> bool:
+        """True while peaks or analysis of the song are still being computed."""
+        return self._background.busy()
+
+    def shutdown(self) -> None:
+        """Stop audio work (waits for a running step); call before the window goes away."""
+        self._background.shutdown(wait=True)
 
     def _on_peaks_ready(self, token, peaks):
         if token == self._token:
             self.peaks = peaks
             self._apply_limits()
             self._refresh_visible()
-        if _load_or_analyze() is None:
-            self._drop_worker(token)
 
     def _on_analysis_ready(self, token, analysis):
-        self._drop_worker(token)
         if token != self._token:
             return
         self.beats_ms = (np.asarray(analysis.beats, float) * 1000).round().astype(np.int64)
         self.onsets_ms = (np.asarray(analysis.onsets, float) * 1000).round().astype(np.int64)
         self._snapper = Snapper(beats=self.beats_ms.tolist(), onsets=self.onsets_ms.tolist())
         self._refresh_visible()
-        self.statusMessage.emit(f"Analysis ready: {getattr(analysis, 'tempo_bpm', 0):.1f} BPM, "
+        self.statusMessage.emit(f"Analysis ready: {analysis.tempo_bpm:.1f} BPM, "
                                 f"{len(self.beats_ms)} beats, {len(self.onsets_ms)} onsets")
         self.analysisReady.emit()
 
-    def _on_worker_failed(self, token, message):
-        self._drop_worker(token)
-        if token == self._token:
-            self.statusMessage.emit(message)
+    def _on_worker_failed(self, token, error: Exception):
+        from dreamreel.core.errors import DreamreelError
 
-    def _drop_worker(self, token):
-        self._workers = {w for w in self._workers if w.token != token}
+        if token == self._token:
+            message = str(error) if isinstance(error, DreamreelError) else f"audio analysis failed: {error}"
+            self.statusMessage.emit(message)
 
     def set_analysis(self, beats_s, onsets_s):
         """Use these beats/onsets (seconds) directly, e.g. from a test or a cached analysis."""

@@ -66,7 +66,7 @@ def open_window(qtbot, path: Path, *, render: bool = False):
     window.open_path(path, offer_recovery=False)
     window.show()
     qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: not window.timeline._workers, timeout=60000)
+    qtbot.waitUntil(lambda: not window.timeline.audio_pending(), timeout=60000)
     return window
 
 
