@@ -9,33 +9,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from dreamreel.core.project import Block, load_project, save_project
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
-
-# Harmless on a headless machine: the offscreen platform has no window-manager hints, and
-# QtMultimedia probes for PipeWire/PulseAudio before the player falls back to its clock.
-HARMLESS = ("propagateSizeHints", "pipewire", "Couldn't resolve", "PulseAudio", "qt.multimedia")
-
-
-@pytest.fixture
-def qt_strict():
-    """Fail the test on any Qt warning or critical message that is not known noise."""
-    problems: list[str] = []
-
-    def handler(kind, context, message):
-        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
-            if not any(h in message for h in HARMLESS):
-                problems.append(message)
-
-    previous = qInstallMessageHandler(handler)
-    yield problems
-    qInstallMessageHandler(previous)
-    assert not problems, f"Qt warnings: {problems}"
 
 
 def make_project_file(tmp_path: Path) -> Path:

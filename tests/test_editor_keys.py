@@ -4,11 +4,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from editor_conftest_helpers import close_window, make_project_file, open_window, qt_strict  # noqa: F401
+from editor_conftest_helpers import close_window, make_project_file, open_window
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, qt_strict):  # noqa: F811
+def window(qtbot, tmp_path):
     w = open_window(qtbot, make_project_file(tmp_path))
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)  # window shortcuts need the active window

@@ -4,33 +4,12 @@ live block states, cancel and shutdown."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
 from dreamreel.core.commands import set_text
 from dreamreel.core.project import Block, Project, RenderSettings, save_project
 from dreamreel.editor.render_controller import RenderController
 
-# Offscreen/no-device noise we looked at: Qt Multimedia probing optional libraries (pipewire,
-# VA-API), its FFmpeg banner, PulseAudio failing to connect on a machine with no sound, and the
-# offscreen platform plugin not supporting size hints when a top-level widget is shown.
-HARMLESS = ("Couldn't load", "Couldn't resolve", "pa_context_connect", "Using Qt multimedia with FFmpeg",
-            "does not support propagateSizeHints")
 WAIT = 120_000  # generous: two shared cores, torch imports in a child process
-
-
-@pytest.fixture(autouse=True)
-def fail_on_qt_warnings(qapp):
-    bad: list[str] = []
-
-    def handler(kind, context, message):
-        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
-            if not any(h in message for h in HARMLESS):
-                bad.append(message)
-
-    previous = qInstallMessageHandler(handler)
-    yield
-    qInstallMessageHandler(previous)
-    assert not bad, f"Qt warnings: {bad}"
 
 
 def make_project(tmp_path, *, seconds=3, kps=2.0, iterations=3) -> Project:

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from dreamreel.core.project import load_project, save_project
-from editor_conftest_helpers import EXAMPLES, close_window, make_project_file, open_window, qt_strict  # noqa: F401
+from editor_conftest_helpers import EXAMPLES, close_window, make_project_file, open_window
 
 DOCS_PNG = Path(__file__).resolve().parent.parent / "docs" / "editor.png"
 
@@ -17,7 +17,7 @@ WAIT = 120_000  # generous: two shared cores; the states worker imports torch th
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, qt_strict):  # noqa: F811
+def window(qtbot, tmp_path):
     w = open_window(qtbot, make_project_file(tmp_path), render=True)
     yield w
     close_window(w)
@@ -72,7 +72,7 @@ def test_cancel_action_stops_a_render(qtbot, window):
 
 
 @pytest.mark.skipif(not os.environ.get("DREAMREEL_UPDATE_SCREENSHOT"), reason="regenerates docs/editor.png")
-def test_update_docs_screenshot(qtbot, tmp_path, qt_strict):  # noqa: F811
+def test_update_docs_screenshot(qtbot, tmp_path):
     """docs/editor.png: the bundled example after a draft render of its first blocks."""
     for item in EXAMPLES.iterdir():
         if item.is_file():

@@ -3,11 +3,11 @@
 import pytest
 from PySide6.QtCore import Qt
 
-from editor_conftest_helpers import click, close_window, drag, make_project_file, open_window, qt_strict  # noqa: F401
+from editor_conftest_helpers import click, close_window, drag, make_project_file, open_window
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, qt_strict):  # noqa: F811
+def window(qtbot, tmp_path):
     w = open_window(qtbot, make_project_file(tmp_path))
     w.timeline.vb.setXRange(0, 30, padding=0)  # ~35 ms per pixel on a 900 px plot
     w.timeline.set_analysis([0.5, 5.2, 10.0, 16.0], [])

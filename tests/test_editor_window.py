@@ -9,8 +9,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from dreamreel.core.project import load_project
 from dreamreel.editor import autosave
-from editor_conftest_helpers import EXAMPLES, close_window, make_project_file, open_window, qt_strict  # noqa: F401
-
+from editor_conftest_helpers import EXAMPLES, close_window, make_project_file, open_window
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def project_path(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, project_path, qt_strict):  # noqa: F811
+def window(qtbot, project_path):
     w = open_window(qtbot, project_path)
     yield w
     close_window(w)
@@ -137,7 +136,7 @@ def test_settings_panel_edits_render_settings_and_style(window):
     assert panel.widgets["fps"].value() == 30
 
 
-def test_autosave_and_recovery(qtbot, project_path, monkeypatch, qt_strict):  # noqa: F811
+def test_autosave_and_recovery(qtbot, project_path, monkeypatch):
     first = open_window(qtbot, project_path)
     first.document.select(["two"])
     first.delete_selection()
