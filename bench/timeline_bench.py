@@ -43,8 +43,12 @@ def make_song(folder: Path) -> Path:
 
 
 def main() -> None:
+    from PySide6.QtCore import QLoggingCategory
     from PySide6.QtWidgets import QApplication
 
+    from dreamreel.editor.app import LOGGING_RULES
+
+    QLoggingCategory.setFilterRules(LOGGING_RULES)  # the editor's own filter for headless noise
     app = QApplication.instance() or QApplication([])
     from dreamreel.editor.theme import apply_dark_palette
 
