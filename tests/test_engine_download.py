@@ -1,64 +1,18 @@
 """Downloads against a local HTTP server on 127.0.0.1: resume, hash check, mirror fallback."""
 
-import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from dreamreel.core.cli.main import main
 from dreamreel.core.engine import models
-from dreamreel.core.engine.download import DownloadError, fetch, fetch_url
-
-DATA = bytes(range(256)) * 400  # 100 KiB
-SHA = hashlib.sha256(DATA).hexdigest()
-
-
-class Handler(BaseHTTPRequestHandler):
-    """Serves DATA at /file (with Range), /norange (ignores Range), /bad (other bytes); 404 else."""
-
-    def do_GET(self):
-        self.server.requests.append((self.path, self.headers.get("Range")))
-        body = {"/file": DATA, "/norange": DATA, "/bad": DATA[::-1]}.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        rng = self.headers.get("Range")
-        if rng and self.path != "/norange":
-            start = int(rng.split("=")[1].split("-")[0])
-            if start >= len(body):
-                self.send_error(416)
-                return
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-            body = body[start:]
-        else:
-            self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.requests = []
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+from dreamreel.core.engine.download import DownloadError, download_preset, fetch, fetch_url
+from dreamreel.core.errors import Cancelled
+from http_helpers import DATA, SHA, server  # noqa: F401 - server is a fixture
 
 
 def test_resume_after_truncated_part(server, tmp_path):
     dest = tmp_path / "m.ckpt"
     (tmp_path / "m.ckpt.part").write_bytes(DATA[:30000])
-    assert fetch_url(server.url + "/file", dest, sha256=SHA, progress=False, timeout=5) == SHA
+    assert fetch_url(server.url + "/file", dest, sha256=SHA, timeout=5) == SHA
     assert dest.read_bytes() == DATA and not (tmp_path / "m.ckpt.part").exists()
     assert server.requests == [("/file", "bytes=30000-")]
 
@@ -66,21 +20,21 @@ def test_resume_after_truncated_part(server, tmp_path):
 def test_server_ignoring_range_restarts_cleanly(server, tmp_path):
     dest = tmp_path / "m.ckpt"
     (tmp_path / "m.ckpt.part").write_bytes(b"junk" * 100)
-    fetch_url(server.url + "/norange", dest, sha256=SHA, progress=False, timeout=5)
+    fetch_url(server.url + "/norange", dest, sha256=SHA, timeout=5)
     assert dest.read_bytes() == DATA
 
 
 def test_complete_part_is_finished_without_refetching(server, tmp_path):
     dest = tmp_path / "m.ckpt"
     (tmp_path / "m.ckpt.part").write_bytes(DATA)
-    fetch_url(server.url + "/file", dest, sha256=SHA, progress=False, timeout=5)
+    fetch_url(server.url + "/file", dest, sha256=SHA, timeout=5)
     assert dest.read_bytes() == DATA
 
 
 def test_hash_mismatch_rejected_and_part_removed(server, tmp_path):
     dest = tmp_path / "m.ckpt"
     with pytest.raises(DownloadError, match="failed verification"):
-        fetch_url(server.url + "/bad", dest, sha256=SHA, progress=False, timeout=5)
+        fetch_url(server.url + "/bad", dest, sha256=SHA, timeout=5)
     assert not dest.exists() and not (tmp_path / "m.ckpt.part").exists()
 
 
@@ -88,15 +42,14 @@ def test_mirrors_tried_in_order_until_one_verifies(server, tmp_path):
     dest = tmp_path / "m.ckpt"
     logs = []
     mirrors = (server.url + "/gone", server.url + "/bad", server.url + "/file")
-    assert fetch(mirrors, dest, sha256=SHA, progress=False, timeout=5, log=logs.append) == SHA
+    assert fetch(mirrors, dest, sha256=SHA, timeout=5, log=logs.append) == SHA
     assert dest.read_bytes() == DATA
     assert [p for p, _ in server.requests] == ["/gone", "/bad", "/file"] and len(logs) == 2
 
 
 def test_all_mirrors_failing_is_one_line(server, tmp_path):
     with pytest.raises(DownloadError) as err:
-        fetch((server.url + "/gone", server.url + "/bad"), tmp_path / "m.ckpt", sha256=SHA,
-              progress=False, timeout=5, log=None)
+        fetch((server.url + "/gone", server.url + "/bad"), tmp_path / "m.ckpt", sha256=SHA, timeout=5, log=None)
     assert "no mirror worked" in str(err.value) and "\n" not in str(err.value)
 
 
@@ -138,10 +91,10 @@ def test_cli_download_fetches_preset_and_trusts_it(server, tmp_path, monkeypatch
 def test_unverified_file_is_never_fetched_over_plain_http(server, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
     with pytest.raises(DownloadError, match="plain http"):
-        fetch((server.url + "/file",), tmp_path / "m.ckpt", progress=False, timeout=5, log=None)
+        fetch((server.url + "/file",), tmp_path / "m.ckpt", timeout=5, log=None)
     assert server.requests == [] and not (tmp_path / "m.ckpt").exists()
     # A known sha256 checks the bytes, so http is fine then.
-    assert fetch((server.url + "/file",), tmp_path / "m.ckpt", sha256=SHA, progress=False, timeout=5) == SHA
+    assert fetch((server.url + "/file",), tmp_path / "m.ckpt", sha256=SHA, timeout=5) == SHA
     assert not any(url.startswith("http://") for p in models.PRESETS.values()
                    for f in (p.config, p.ckpt) if f.sha256 is None for url in f.mirrors)
 
@@ -167,3 +120,42 @@ def test_interrupted_hub_copy_leaves_no_part_for_a_range_resume(server, tmp_path
     (tmp_path / "m.ckpt.part").write_bytes(DATA[:1000])
     assert download.fetch_hub("hf://o/r/m.ckpt", dest, sha256=SHA) == SHA
     assert dest.read_bytes() == DATA and (tmp_path / "m.ckpt.part").read_bytes() == DATA[:1000]
+
+
+def local_preset(monkeypatch, url, name="vqgan_imagenet_f16_1024"):
+    """Point a preset's two files at one local URL serving DATA (known sha256, so http is allowed)."""
+    p = models.PRESETS[name]
+    fake = models.Preset(p.name, p.description,
+                         models.ModelFile(p.config.filename, (url,), size=len(DATA), sha256=SHA),
+                         models.ModelFile(p.ckpt.filename, (url,), size=len(DATA), sha256=SHA), p.params)
+    monkeypatch.setitem(models.PRESETS, name, fake)
+    return fake
+
+
+def test_download_preset_reports_progress_and_returns_paths(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
+    p = local_preset(monkeypatch, server.url + "/file")
+    (tmp_path / p.config.filename).write_bytes(DATA)  # already present: kept, not fetched
+    calls = []
+    paths = download_preset(p.name, progress=lambda *a: calls.append(a), log=None)
+    assert paths == [tmp_path / p.config.filename, tmp_path / p.ckpt.filename]
+    assert (tmp_path / p.ckpt.filename).read_bytes() == DATA
+    assert len(server.requests) == 1 and calls[0] == (0, len(DATA), p.ckpt.filename)
+    assert calls[-1] == (len(DATA), len(DATA), p.ckpt.filename)
+    assert [d for d, _, _ in calls] == sorted(d for d, _, _ in calls)
+
+
+def test_cancelled_download_keeps_part_and_resumes(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
+    p = local_preset(monkeypatch, server.url + "/file")
+    calls = []
+    with pytest.raises(Cancelled):
+        download_preset(p.name, progress=lambda *a: calls.append(a), cancel=lambda: len(calls) >= 2, log=None)
+    part = tmp_path / (p.config.filename + ".part")
+    assert not (tmp_path / p.config.filename).exists()  # never a half file under the final name
+    kept = part.stat().st_size
+    assert 0 < kept < len(DATA) and part.read_bytes() == DATA[:kept]
+    assert len(server.requests) == 1  # a cancel does not fall through to the next mirror
+    download_preset(p.name, log=None)
+    assert (tmp_path / p.config.filename).read_bytes() == DATA and not part.exists()
+    assert server.requests[1] == ("/file", f"bytes={kept}-")

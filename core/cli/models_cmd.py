@@ -42,8 +42,8 @@ def _list(args) -> int:
 
 
 def _download(args) -> int:
-    from dreamreel.core.engine.download import fetch
-    from dreamreel.core.engine.models import models_dir, preset, trust
+    from dreamreel.core.engine.download import download_preset
+    from dreamreel.core.engine.models import models_dir, preset
 
     if args.name.startswith("clip:"):
         from dreamreel.core.engine.clip_model import fetch_pretrained, parse_clip_name, register_config
@@ -52,17 +52,42 @@ def _download(args) -> int:
         print(fetch_pretrained(register_config(model), tag))
         return 0
     p = preset(args.name)
-    root = models_dir()
-    for f in (p.config, p.ckpt):
-        dest = root / f.filename
-        if dest.is_file():
-            print(f"{dest} (already present)")
-            continue
-        digest = fetch(f.mirrors, dest, sha256=f.sha256, size=f.size, progress=not args.quiet)
-        if f.sha256 is None:
-            trust(digest)  # unverified preset: trust what we fetched ourselves, by hash
-        print(dest)
+    present = {f.filename for f in (p.config, p.ckpt) if (models_dir() / f.filename).is_file()}
+    bar = None if args.quiet else TqdmProgress()
+    try:
+        paths = download_preset(args.name, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    for path in paths:
+        print(f"{path} (already present)" if path.name in present else path)
     return 0
+
+
+class TqdmProgress:
+    """Core's `progress(done_bytes, total_bytes, message)` hook drawn as tqdm bars, one per file."""
+
+    def __init__(self):
+        self._bar = None
+        self._name = None
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        from tqdm import tqdm
+
+        if self._bar is None or message != self._name:
+            self.close()
+            self._name = message
+            self._bar = tqdm(total=total or None, initial=done, unit="B", unit_scale=True, unit_divisor=1024,
+                             desc=message, leave=False)
+            return
+        if total and self._bar.total != total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _path(args) -> int:
