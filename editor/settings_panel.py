@@ -2,8 +2,9 @@
 music-drive strengths, engine, model preset and device. Edits go through SetStyle and
 SetRenderSettings; the panel re-reads the project whenever it changes.
 
-Model download is stubbed: the button shows the `dreamreel models download NAME` command
-(the CLI owns downloading, with progress, resume and hash checks).
+Download… fetches the chosen preset in `ModelDownloadDialog` (core's `download_preset`, the
+same code as `dreamreel models download NAME`: mirrors, resume, hash checks); the preset list
+and its "Downloaded" state refresh when it finishes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import copy
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from dreamreel.core.commands import SetRenderSettings, SetStyle
 from dreamreel.core.errors import CommandError
@@ -78,7 +79,8 @@ class SettingsPanel(QWidget):
     def __init__(self, document, parent=None):
         super().__init__(parent)
         self.document = document
-        self._updating = False
+        self._updating = True  # filling the widgets below must not issue commands
+        self.download_dialog = None
         self.phrases = QLineEdit()
         self.phrases.setPlaceholderText("oil painting:1 | dark:0.6")
         self.negatives = QLineEdit()
@@ -135,7 +137,20 @@ class SettingsPanel(QWidget):
     def _fill_presets(self):
         self._presets = dict(model_presets())
         for name, present in self._presets.items():
-            self.preset.addItem(f"{name}{'' if present else '  (not downloaded)'}", name)
+            self.preset.addItem(self._preset_label(name, present), name)
+
+    @staticmethod
+    def _preset_label(name: str, present: bool) -> str:
+        return f"{name}{'' if present else '  (not downloaded)'}"
+
+    def _on_presets_changed(self, *_):
+        """Files appeared on disk (a download finished): re-check every preset's state."""
+        self._presets = dict(model_presets())
+        for i in range(self.preset.count()):
+            name = self.preset.itemData(i)
+            if name in self._presets:
+                self.preset.setItemText(i, self._preset_label(name, self._presets[name]))
+        self._show_preset_state()
 
     def _on_model_changed(self, change=None):
         if change is not None and change.kind not in ("style", "render", "all"):
@@ -165,7 +180,7 @@ class SettingsPanel(QWidget):
         name = self.preset.currentData()
         present = self._presets.get(name, False)
         self.preset_state.setText("Downloaded" if present else "Not downloaded — the draft engine works without it")
-        self.download.setEnabled(not present)
+        self.download.setEnabled(not present and name in self._presets and self.download_dialog is None)
 
     def _on_style_edited(self):
         if self._updating:
@@ -194,8 +209,18 @@ class SettingsPanel(QWidget):
             self._on_model_changed()
 
     def _on_download_clicked(self):
-        name = self.preset.currentData()
-        QMessageBox.information(self, "Download model",
-                                f"Run this in a terminal to download the {name} model "
-                                f"(with progress, resume and a hash check):\n\n    dreamreel models download {name}\n\n"
-                                "Then reopen the settings.")
+        from dreamreel.editor.model_download_dialog import ModelDownloadDialog
+
+        dialog = ModelDownloadDialog(self.preset.currentData(), self)
+        dialog.downloaded.connect(self._on_presets_changed)
+        dialog.finished.connect(self._on_download_dialog_finished)
+        self.download_dialog = dialog
+        self._show_preset_state()
+        dialog.open()
+        dialog.start()
+
+    def _on_download_dialog_finished(self, _result):
+        dialog, self.download_dialog = self.download_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self._on_presets_changed()

@@ -59,3 +59,16 @@ def server():
     httpd.shutdown()
     httpd.server_close()
     thread.join(timeout=5)
+
+
+def local_preset(monkeypatch, url: str, ckpt_url: str | None = None, name: str = "vqgan_imagenet_f16_1024"):
+    """Point a preset's config (and checkpoint: `ckpt_url`, else the same) at local URLs serving DATA,
+    with its size and sha256 known (so plain http is allowed)."""
+    from dreamreel.core.engine import models
+
+    p = models.PRESETS[name]
+    fake = models.Preset(p.name, p.description,
+                         models.ModelFile(p.config.filename, (url,), size=len(DATA), sha256=SHA),
+                         models.ModelFile(p.ckpt.filename, (ckpt_url or url,), size=len(DATA), sha256=SHA), p.params)
+    monkeypatch.setitem(models.PRESETS, name, fake)
+    return fake

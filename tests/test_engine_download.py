@@ -6,7 +6,7 @@ from dreamreel.core.cli.main import main
 from dreamreel.core.engine import models
 from dreamreel.core.engine.download import DownloadError, download_preset, fetch, fetch_url
 from dreamreel.core.errors import Cancelled
-from http_helpers import DATA, SHA, server  # noqa: F401 - server is a fixture
+from http_helpers import DATA, SHA, local_preset, server  # noqa: F401 - server is a fixture
 
 
 def test_resume_after_truncated_part(server, tmp_path):
@@ -120,16 +120,6 @@ def test_interrupted_hub_copy_leaves_no_part_for_a_range_resume(server, tmp_path
     (tmp_path / "m.ckpt.part").write_bytes(DATA[:1000])
     assert download.fetch_hub("hf://o/r/m.ckpt", dest, sha256=SHA) == SHA
     assert dest.read_bytes() == DATA and (tmp_path / "m.ckpt.part").read_bytes() == DATA[:1000]
-
-
-def local_preset(monkeypatch, url, name="vqgan_imagenet_f16_1024"):
-    """Point a preset's two files at one local URL serving DATA (known sha256, so http is allowed)."""
-    p = models.PRESETS[name]
-    fake = models.Preset(p.name, p.description,
-                         models.ModelFile(p.config.filename, (url,), size=len(DATA), sha256=SHA),
-                         models.ModelFile(p.ckpt.filename, (url,), size=len(DATA), sha256=SHA), p.params)
-    monkeypatch.setitem(models.PRESETS, name, fake)
-    return fake
 
 
 def test_download_preset_reports_progress_and_returns_paths(server, tmp_path, monkeypatch):

@@ -1,0 +1,87 @@
+"""Project settings → Download…: a preset fetched from a local server (127.0.0.1) with progress,
+Cancel keeping the `.part` for a resume, and the panel showing the preset ready afterwards."""
+
+from pathlib import Path
+
+import pytest
+
+from dreamreel.core.engine import models
+from dreamreel.core.project import Project
+from dreamreel.editor.settings_panel import SettingsPanel
+from dreamreel.editor.undo import EditorDocument
+from http_helpers import DATA, local_preset, server  # noqa: F401 - server is a fixture
+
+NAME = "vqgan_imagenet_f16_1024"
+
+
+@pytest.fixture
+def models_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
+    return tmp_path
+
+
+def make_panel(qtbot) -> SettingsPanel:
+    project = Project()
+    project.render.vqgan = NAME
+    document = EditorDocument(project)
+    panel = SettingsPanel(document)
+    document.setParent(panel)  # lives and dies with the panel
+    qtbot.addWidget(panel)
+    assert panel.preset.currentData() == NAME and not document.modified  # building the panel edits nothing
+    assert panel.preset_state.text().startswith("Not downloaded") and panel.download.isEnabled()
+    return panel
+
+
+def test_download_from_the_panel_makes_the_preset_ready(qtbot, server, models_dir, monkeypatch):
+    local_preset(monkeypatch, server.url + "/file", name=NAME)
+    panel = make_panel(qtbot)
+    panel.download.click()
+    dialog = panel.download_dialog
+    assert dialog is not None and not panel.download.isEnabled()
+    with qtbot.waitSignal(dialog.downloaded, timeout=20000):
+        pass
+    assert "ready" in dialog.message.text() and dialog.bar.value() == dialog.bar.maximum()
+    assert panel.preset_state.text() == "Downloaded"
+    assert panel.preset.currentText() == NAME  # "(not downloaded)" gone from the list
+    assert models.resolve_vqgan(NAME) == (models_dir / f"{NAME}.yaml", models_dir / f"{NAME}.ckpt")
+    dialog.reject()  # Close
+    assert panel.download_dialog is None and not panel.download.isEnabled()
+
+
+def test_cancel_keeps_the_part_and_a_second_download_resumes(qtbot, server, models_dir, monkeypatch):
+    local_preset(monkeypatch, server.url + "/file", server.url + "/slow", name=NAME)
+    panel = make_panel(qtbot)
+    panel.download.click()
+    dialog = panel.download_dialog
+    # The checkpoint stalls after its first 64 KiB: progress shows, then Cancel.
+    qtbot.waitUntil(lambda: f"{NAME}.ckpt" in dialog.message.text() and dialog.bar.value() > 0, timeout=20000)
+    dialog.reject()
+    assert dialog.isVisible() and dialog.message.text() == "Cancelling…"
+    server.release.set()
+    qtbot.waitUntil(lambda: not dialog.is_running(), timeout=20000)
+    assert "cancelled" in dialog.message.text() and "resumes" in dialog.message.text()
+    ckpt = models_dir / f"{NAME}.ckpt"
+    assert not ckpt.exists() and (models_dir / f"{NAME}.ckpt.part").stat().st_size > 0
+    assert panel.preset_state.text().startswith("Not downloaded")
+    dialog.reject()  # Close
+    assert panel.download_dialog is None and panel.download.isEnabled()
+
+    panel.download.click()
+    with qtbot.waitSignal(panel.download_dialog.downloaded, timeout=20000):
+        pass
+    assert ckpt.read_bytes() == DATA and not (models_dir / f"{NAME}.ckpt.part").exists()
+    assert server.requests[-1][0] == "/slow" and server.requests[-1][1] is not None  # resumed with Range
+    assert panel.preset_state.text() == "Downloaded"
+    panel.download_dialog.reject()
+
+
+def test_no_mirror_working_is_one_plain_line(qtbot, server, models_dir, monkeypatch):
+    local_preset(monkeypatch, server.url + "/gone", name=NAME)
+    panel = make_panel(qtbot)
+    panel.download.click()
+    dialog = panel.download_dialog
+    qtbot.waitUntil(lambda: not dialog.is_running(), timeout=20000)
+    text = dialog.message.text()
+    assert "no mirror worked" in text and "\n" not in text and "Traceback" not in text
+    assert not any(models_dir.glob(f"{NAME}.*"))
+    dialog.reject()
