@@ -102,3 +102,19 @@ def test_output_naming_a_folder_or_png_dir_naming_a_file_fails_up_front(tmp_path
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "is a file" in err[0]
     assert (tmp_path / "file.txt").read_text() == "keep me"
+
+
+def test_vqgan_dry_run_with_local_model_files_prints_estimates(tmp_path, capsys):
+    from tiny_models import make_tiny_models, tiny_settings
+
+    paths = make_tiny_models(tmp_path / "models")
+    project = make_project(tmp_path, size=32)
+    project.render = tiny_settings(clip_model=str(paths["clip_config"]), fps=4)
+    save_project(project, tmp_path / "p.dreamreel")
+    argv = ["render", str(tmp_path / "p.dreamreel"), "--dry-run", "--engine", "vqgan-clip",
+            "--vqgan-config", str(paths["vqgan_config"]), "--vqgan-ckpt", str(paths["vqgan_ckpt"]),
+            "--clip-ckpt", str(paths["clip_ckpt"])]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "vqgan-clip: 7 of 7 keyframes to render" in err and "on this device" in err
+    assert "memory: about" in err and "on cpu for 32x32 with 4 cutouts" in err

@@ -154,6 +154,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"{engine.name}: {len(plan.todo)} of {len(plan.needed)} keyframes to render "
           f"({plan.iterations_todo} iterations{est}); {plan.n_frames} frames at {s.fps} fps, "
           f"{s.width}x{s.height}; cache {cache.root}", file=sys.stderr)
+    if engine.name != "draft":
+        from dreamreel.core.engine.devices import estimate_memory, format_bytes
+
+        half = engine.device.type != "cpu"  # autocast keeps activations in 16 bits on GPUs
+        need = estimate_memory(s.width, s.height, cutn=s.cutn, bytes_per_value=2 if half else 4)
+        print(f"memory: about {format_bytes(need)} on {engine.device.type} for {s.width}x{s.height} "
+              f"with {s.cutn} cutouts", file=sys.stderr)
     if args.dry_run:
         for i in plan.todo:
             kf = plan.keyframes[i]
