@@ -1,4 +1,5 @@
-"""`dreamreel-editor [PROJECT]`: start the editor, optionally opening a project file.
+"""`dreamreel-editor [PROJECT]`: start the editor, optionally opening a project file (without
+one, an untitled project a previous session left unsaved is offered back).
 
 `dreamreel-editor --smoke-test` (Friture style, used by packaging/build_and_smoke.sh): build
 the window with the bundled example project (copied to a temporary folder, so no cache lands
@@ -87,11 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     if smoke:
         return smoke_test(app, window)
-    paths = [a for a in argv[1:] if not a.startswith("-")]
+    window.show()
+    open_at_start(window, [a for a in argv[1:] if not a.startswith("-")])
+    return app.exec()
+
+
+def open_at_start(window, paths: list[str]) -> None:
+    """Open the project named on the command line; with none, offer back an untitled autosave."""
     if paths:
         window.open_path(paths[0])
-    window.show()
-    return app.exec()
+    else:
+        window.offer_untitled_recovery()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,11 @@ Every minute, a modified project is written (atomically, by core `save_project`)
 `<user data>/dreamreel/autosave/<name>-<hash of its path>.dreamreel`. The project itself keeps
 its path: we save a shallow copy. When a project is opened and its autosave is newer than the
 file, the editor offers to recover it. A successful save or a clean close removes the autosave.
+
+An untitled project's autosave is named for the editor session that wrote it. When the editor
+starts without a project, the newest untitled autosave of another session (less than a week
+old) is offered back; a recovered one is adopted (renamed to this session's name), so saving or
+discarding the project removes it as usual.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import copy
 import dataclasses
 import hashlib
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -21,6 +27,7 @@ from dreamreel.core.errors import DreamreelError
 from dreamreel.core.project import Project, load_project, save_project
 
 INTERVAL_MS = 60_000
+UNTITLED_MAX_AGE_S = 7 * 24 * 3600  # older untitled autosaves are not offered back
 _SESSION = uuid.uuid4().hex[:8]  # names the autosave of a project that was never saved
 
 
@@ -66,6 +73,47 @@ def load_recovered(autosave: Path, project_path: Path) -> Project:
         project.audio.path = str(audio)
     project.path = Path(project_path).absolute()
     return project
+
+
+def untitled_autosave(max_age_s: float = UNTITLED_MAX_AGE_S) -> Path | None:
+    """The newest untitled autosave left by another editor session, when recent enough."""
+    mine = autosave_path(None)
+    newest, newest_mtime = None, time.time() - max_age_s
+    try:
+        candidates = list(autosave_dir().glob("untitled-*.dreamreel"))
+    except OSError:
+        return None
+    for candidate in candidates:
+        try:
+            mtime = candidate.stat().st_mtime
+        except OSError:
+            continue
+        if candidate != mine and mtime > newest_mtime:
+            newest, newest_mtime = candidate, mtime
+    return newest
+
+
+def adopt_untitled(autosave: Path) -> Project:
+    """Load an untitled autosave as an unsaved project (no path, audio path absolute) and move
+    the file to this session's untitled autosave name, which the session now keeps up to date."""
+    project = load_project(autosave)
+    audio = project.audio_path()
+    if audio is not None:
+        project.audio.path = os.path.abspath(audio)  # stored relative to the autosave folder
+    project.path = None
+    try:
+        os.replace(autosave, autosave_path(None))
+    except OSError:
+        pass  # still recovered; the old file is offered again next time
+    return project
+
+
+def discard_file(autosave: Path) -> None:
+    """Remove one autosave file (the user declined to recover it)."""
+    try:
+        os.remove(autosave)
+    except OSError:
+        pass
 
 
 def discard(project_path: Path | None) -> None:

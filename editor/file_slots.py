@@ -6,6 +6,7 @@ Mixed into `MainWindow`; expects `self.document`, `self.settings`, `self.audio_i
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from dreamreel.core.commands import SetAudio
 from dreamreel.core.errors import DreamreelError
 from dreamreel.core.project import Project, load_project
-from dreamreel.editor.autosave import discard, load_recovered, newer_autosave
+from dreamreel.editor.autosave import (adopt_untitled, discard, discard_file, load_recovered, newer_autosave,
+                                       untitled_autosave)
 
 AUDIO_SUFFIXES = {".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif"}
 LYRICS_SUFFIXES = {".lrc", ".csv", ".srt", ".txt", ".tsv", ".labels"}
@@ -63,6 +65,30 @@ class FileSlots:
         self.document.set_project(project, modified=recovered)
         self._add_recent(path)
         self.statusBar().showMessage(f"Recovered autosave of {path.name}" if recovered else f"Opened {path}", 6000)
+        return True
+
+    def offer_untitled_recovery(self) -> bool:
+        """At startup without a project: offer back an untitled project a previous session
+        autosaved (it ended without saving). Yes opens it unsaved; No deletes the autosave.
+        True when a project was recovered."""
+        autosave = untitled_autosave()
+        if autosave is None:
+            return False
+        when = time.strftime("%a %d %b %H:%M", time.localtime(autosave.stat().st_mtime))
+        answer = QMessageBox.question(
+            self, "Recover unsaved project?",
+            f"An untitled project was not saved when Dreamreel last closed (autosaved {when}). Recover it?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        if answer != QMessageBox.Yes:
+            discard_file(autosave)
+            return False
+        try:
+            project = adopt_untitled(autosave)
+        except DreamreelError as e:
+            self.alert("Cannot recover autosave", f"{autosave}: {e}")
+            return False
+        self.document.set_project(project, modified=True)
+        self.statusBar().showMessage("Recovered an unsaved project; save it to keep it", 8000)
         return True
 
     def save(self) -> bool:

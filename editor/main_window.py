@@ -241,6 +241,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         if self.render_controller is not None:
             self.render_controller.shutdown()
         self.timeline.shutdown()  # background audio work ends before the window does
+        self.settings_panel.shutdown()  # a model download too (its .part stays for a resume)
         self.audio_importer.shutdown()
         if hasattr(self.player, "pause"):
             self.player.pause()

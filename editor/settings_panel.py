@@ -219,6 +219,11 @@ class SettingsPanel(QWidget):
         dialog.open()
         dialog.start()
 
+    def shutdown(self) -> None:
+        """Cancel a running download and wait for its worker (the window is closing)."""
+        if self.download_dialog is not None:
+            self.download_dialog.done(0)
+
     def _on_download_dialog_finished(self, _result):
         dialog, self.download_dialog = self.download_dialog, None
         if dialog is not None:
