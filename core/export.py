@@ -78,7 +78,11 @@ def encode_mp4(
         cmd += ["-i", str(audio_path)]
     cmd += ["-map", "0:v:0"] + (["-map", "1:a:0"] if audio_path is not None else [])
     if minterpolate_fps and minterpolate_fps > fps:
-        cmd += ["-vf", f"minterpolate=fps={int(minterpolate_fps)}:mi_mode=mci"]
+        # minterpolate ends a few output frames before the last input frame is over (2 s at 4 -> 8
+        # fps gave 13 frames, not 16), leaving the picture short of the song. Two clones of the
+        # last frame go in first, and `-t` below cuts the result at the exact length.
+        pad = "tpad=stop_mode=clone:stop=2," if n_frames else ""
+        cmd += ["-vf", f"{pad}minterpolate=fps={int(minterpolate_fps)}:mi_mode=mci"]
     cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p"]
     if audio_path is not None:
         cmd += ["-c:a", "aac", "-b:a", "192k"]
