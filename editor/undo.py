@@ -87,10 +87,15 @@ class EditorDocument(QObject):
     def __init__(self, project: Project | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.stack = QUndoStack(self)
-        self.stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+        # A bound slot, not a lambda: Qt drops the connection when this object goes away,
+        # so the stack's last cleanChanged during teardown reaches no dead signal.
+        self.stack.cleanChanged.connect(self._on_clean_changed)
         self.project: Project = Project()
         self._selection: list[str] = []
         self.set_project(project or Project())
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
 
     # --- project lifetime ------------------------------------------------------------------
 

@@ -1,0 +1,17 @@
+"""EditorDocument's undo stack: a document with unsaved edits can be dropped cleanly."""
+
+import gc
+
+from dreamreel.core.commands import InsertBlock
+from dreamreel.core.project import Block
+from dreamreel.editor.undo import EditorDocument
+
+
+def test_dropping_a_modified_document_raises_nothing(qtbot):
+    document = EditorDocument()
+    modified = []
+    document.modifiedChanged.connect(modified.append)
+    document.execute(InsertBlock(block=Block("x", 0, 1000)))
+    assert modified == [True]
+    del document
+    gc.collect()  # pytest-qt fails the test on an exception raised in a Qt callback here
