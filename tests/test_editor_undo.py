@@ -1,6 +1,6 @@
 """EditorDocument's undo stack: a document with unsaved edits can be dropped cleanly."""
 
-import gc
+import shiboken6
 
 from dreamreel.core.commands import InsertBlock
 from dreamreel.core.project import Block
@@ -13,7 +13,6 @@ def test_dropping_a_modified_document_raises_nothing(qtbot, capfd):
     document.modifiedChanged.connect(modified.append)
     document.execute(InsertBlock(block=Block("x", 0, 1000)))
     assert modified == [True]
-    del document
-    gc.collect()
+    shiboken6.delete(document)  # what happens to it when its window closes
     err = capfd.readouterr().err  # Qt prints errors raised while it tears objects down
     assert "Traceback" not in err and "Error" not in err
