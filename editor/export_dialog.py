@@ -102,6 +102,7 @@ class ExportDialog(QDialog):
     def __init__(self, project, parent=None, *, controller=None):
         super().__init__(parent)
         self.setWindowTitle("Export video")
+        self.setMinimumWidth(560)  # room for a real output path
         self._project = project
         self._controller = controller  # optional RenderController: its cache and engine ids
         self._job: ExportJob | None = None
