@@ -28,7 +28,7 @@ def make_song(folder: Path) -> Path:
     """A 10-minute project: synthesised click track (120 BPM) and 400 blocks of 1.5 s."""
     from audio_synth import click_track, write_wav
 
-    from dreamreel.core.importing import audio_ref_for
+    from dreamreel.core.interchange import audio_ref_for
     from dreamreel.core.project import Block, Project, save_project
 
     samples, _ = click_track(120, 600.0, 22050, noise=0.02)

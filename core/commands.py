@@ -207,7 +207,8 @@ class SplitBlock(_Snapshot):
         if not (b.start_ms + MIN_BLOCK_MS <= self.at_ms <= b.end_ms - MIN_BLOCK_MS):
             raise CommandError(f"cannot split at {self.at_ms} ms: both halves must be at least {MIN_BLOCK_MS} ms")
         left = replace(b, end_ms=self.at_ms, words=[w for w in b.words if w.start_ms < self.at_ms])
-        right = replace(b, id=self.new_id, start_ms=self.at_ms, words=[w for w in b.words if w.start_ms >= self.at_ms])
+        right = replace(b, id=self.new_id, start_ms=self.at_ms, stanza_break=False,
+                        words=[w for w in b.words if w.start_ms >= self.at_ms])
         return [x for x in project.blocks if x.id != b.id] + [left, right]
 
 

@@ -71,6 +71,7 @@ class Block:
     style: Style | None = None
     seed: int | None = None
     iterations: int | None = None
+    stanza_break: bool = False  # lyrics: a blank line comes before this block (a new verse)
 
     @property
     def duration_ms(self) -> int:

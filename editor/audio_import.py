@@ -31,7 +31,7 @@ class AudioImporter(QObject):
         """Start importing `path`; False when an import is already running."""
         if self._busy:
             return False
-        from dreamreel.core.importing import audio_ref_for
+        from dreamreel.core.interchange import audio_ref_for
 
         path = str(path)
         self._busy = True

@@ -146,7 +146,7 @@ class FileSlots:
 
     def import_lyrics(self, path, fmt: str | None = None) -> bool:
         """Replace the blocks with a lyrics file's (one undo step); warnings shown once."""
-        from dreamreel.core.importing import lyrics_commands
+        from dreamreel.core.interchange import lyrics_commands
 
         try:
             commands, warnings = lyrics_commands(self.document.project, path, fmt=fmt)
@@ -165,10 +165,10 @@ class FileSlots:
         path, _ = QFileDialog.getSaveFileName(self, "Export lyrics", self._last_dir(), FILTERS.get(fmt, ""))
         if not path:
             return
-        from dreamreel.core.formats import write_lyrics
+        from dreamreel.core.interchange import export_lyrics
 
         try:
-            write_lyrics(path, self.document.project.blocks, fmt, tags=self.document.project.tags)
+            export_lyrics(self.document.project, path, fmt)
         except (DreamreelError, OSError) as e:
             self.alert("Cannot export lyrics", str(e))
             return

@@ -86,3 +86,14 @@ def test_os_errors_are_one_line_exit_2(tmp_path, capsys):
     assert main(["export", str(example), "--format", "lrc", "-o", str(tmp_path / "adir")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "adir" in err and "Traceback" not in err
+
+
+def test_stanza_breaks_survive_a_trip_through_the_project(tmp_path, capsys):
+    lrc = tmp_path / "verses.lrc"
+    lrc.write_text("[00:01.00]one\n[00:02.00]two\n\n[00:03.00]three\n[00:04.00]four\n")
+    out = tmp_path / "p.dreamreel"
+    assert main(["import", str(lrc), "-o", str(out)]) == 0
+    assert [b.stanza_break for b in load_project(out).blocks] == [False, False, True, False]
+    capsys.readouterr()
+    assert main(["export", str(out), "--format", "lrc"]) == 0
+    assert "[00:02.00]two\n\n[00:03.00]three" in capsys.readouterr().out

@@ -87,9 +87,11 @@ def test_nudges_merge(project):
 
 
 def test_split_and_merge(project):
+    project.blocks[1].stanza_break = True  # a verse starts at B: only the left half keeps that
     split = C.SplitBlock(block_id="B", at_ms=1400, new_id="B2")
     after = check_undo(project, split)
     assert after[1:3] == [("B", "b", 1000, 1400), ("B2", "b", 1400, 2000)]
+    assert [project.block(i).stanza_break for i in ("B", "B2")] == [True, False]
     merge = C.MergeWithNext(block_id="B")
     after = check_undo(project, merge)
     assert after[1] == ("B", "b b", 1000, 2000)

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from dreamreel.core.importing import new_project
+    from dreamreel.core.interchange import new_project
     from dreamreel.core.project import save_project
 
     out = Path(args.output)
@@ -53,16 +53,16 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from dreamreel.core.formats import format_lyrics, write_lyrics
+    from dreamreel.core.interchange import export_lyrics, lyrics_text
     from dreamreel.core.project import load_project
 
     project = load_project(args.project)
-    options = {"tags": project.tags, "millis": args.millis, "enhanced": args.enhanced, "duration_ms": project.duration_ms}
+    options = {"millis": args.millis, "enhanced": args.enhanced}
     if args.output:
-        write_lyrics(args.output, project.blocks, args.format, **options)
+        export_lyrics(project, args.output, args.format, **options)
         print(f"wrote {args.output}: {len(project.blocks)} blocks", file=sys.stderr)
     else:
-        sys.stdout.write(format_lyrics(project.blocks, args.format, **options))
+        sys.stdout.write(lyrics_text(project, args.format, **options))
     return 0
 
 

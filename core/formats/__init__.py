@@ -43,7 +43,6 @@ class Lyrics:
     tags: dict[str, str] = field(default_factory=dict)  # LRC ID tags in file order, keys lower-case
     warnings: list[str] = field(default_factory=list)  # lenient mode: "file:line: why"
     offset_ms: int = 0  # the LRC [offset:] that was applied
-    stanza_breaks: list[int] = field(default_factory=list)  # starts of blocks after a blank line (LRC)
 
 
 def format_for_path(path: str | Path, fmt: str | None = None) -> str:
@@ -93,9 +92,10 @@ def parse_lyrics(
     if fmt == "lrc":
         cues, stops, tags, extra = parse_lrc(text, problems)
         blocks = build_blocks(cues, problems, stops=stops, length_ms=extra["length_ms"], duration_ms=duration_ms)
-        starts = {b.start_ms for b in blocks}
-        breaks = [t for t in extra["stanza_breaks"] if t in starts]
-        return Lyrics(blocks, tags, problems.warnings, extra["offset_ms"], breaks)
+        breaks = set(extra["stanza_breaks"])  # untimed blank lines before these starts
+        for b in blocks:
+            b.stanza_break = b.start_ms in breaks
+        return Lyrics(blocks, tags, problems.warnings, extra["offset_ms"])
     if fmt == "csv":
         cues, stops = parse_screenplay(text, problems)
         what = "screenplay rows"
@@ -117,20 +117,19 @@ def format_lyrics(
     millis: bool = False,
     enhanced: bool = False,
     offset_ms: int = 0,
-    stanza_breaks: list[int] | None = None,
     header: bool | None = None,
     duration_ms: int | None = None,
 ) -> str:
     """Text of `blocks` in `fmt`, which reads back to the same blocks (within the format's grid).
 
     LRC: `tags` are written except `offset` (times are effective already; pass `offset_ms` to
-    write one), `millis` writes `.xxx`, `enhanced` writes word tags, `stanza_breaks` blank lines.
+    write one), `millis` writes `.xxx`, `enhanced` writes word tags, a blank line before each `stanza_break` block.
     CSV: classic form unless `header` or the data needs it; `duration_ms` tells whether the last
     block ends at the song's end. SRT and labels take no options."""
     fmt = format_for_path("<output>", fmt)
     if fmt == "lrc":
         return format_lrc(
-            blocks, tags=tags, millis=millis, enhanced=enhanced, offset_ms=offset_ms, stanza_breaks=stanza_breaks
+            blocks, tags=tags, millis=millis, enhanced=enhanced, offset_ms=offset_ms
         )
     if fmt == "csv":
         return format_screenplay(blocks, header=header, duration_ms=duration_ms)

@@ -157,26 +157,24 @@ def format_lrc(
     millis: bool = False,
     enhanced: bool = False,
     offset_ms: int = 0,
-    stanza_breaks: list[int] | None = None,
 ) -> str:
     """LRC text for blocks (always pair with UTF-8).
 
     `tags` are written first in their order, EXCEPT `offset`: block times are already
     effective, so writing the old offset back would shift every line twice. To write an
     offset, pass `offset_ms`: stamps become effective + offset and `[offset:+N]` is written.
-    `stanza_breaks` (block start times) get an untimed blank line before them."""
+    Blocks with `stanza_break` get an untimed blank line before them."""
     step = 1 if millis else 10
     out = [f"[{key}:{value}]" for key, value in (tags or {}).items() if key.lower() != "offset"]
     if offset_ms:
         out.append(f"[offset:{offset_ms:+d}]")
-    breaks = {round_to(t, step) for t in stanza_breaks or ()}
 
     def stamp(ms: int) -> str:
         return f"[{format_lrc_time(ms + offset_ms, millis=millis)}]"
 
     for i, b in enumerate(blocks):
         start, end = round_to(b.start_ms, step), round_to(b.end_ms, step)
-        if start in breaks and out:
+        if b.stanza_break and out:
             out.append("")
         out.append(stamp(b.start_ms) + _line_text(b, enhanced, millis, offset_ms))
         out.extend(stamp(b.start_ms) + _one_line(s) for s in b.secondary.splitlines() if s.strip())

@@ -1,4 +1,4 @@
-"""Bring outside files into a project: the song (probed and hashed) and timed lyrics."""
+"""A project and outside files: the song (probed and hashed), timed lyrics in and out."""
 
 from __future__ import annotations
 
@@ -48,3 +48,20 @@ def new_project(lyrics: str | Path | None = None, audio: str | Path | None = Non
     elif audio is not None:
         project.title = Path(audio).stem
     return project, warnings
+
+
+def lyrics_text(project: Project, fmt: str, *, millis: bool = False, enhanced: bool = False) -> str:
+    """The project's blocks as `fmt` text, with its tags and song length."""
+    from dreamreel.core.formats import format_lyrics
+
+    return format_lyrics(project.blocks, fmt, tags=project.tags, millis=millis, enhanced=enhanced,
+                         duration_ms=project.duration_ms)
+
+
+def export_lyrics(project: Project, path: str | Path, fmt: str | None = None, **options) -> None:
+    """Write the project's blocks to `path` atomically (format from the extension by default);
+    `options` as for `lyrics_text`."""
+    from dreamreel.core.atomic import atomic_write_text
+    from dreamreel.core.formats import format_for_path
+
+    atomic_write_text(path, lyrics_text(project, format_for_path(path, fmt), **options))
