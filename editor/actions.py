@@ -42,6 +42,8 @@ ACTIONS = [
     ("shift_all", "Edit", "Shift all after playhead…", "Ctrl+Shift+T", "shift_all_dialog", False),
     ("bake_offset", "Edit", "Bake LRC offset", None, "bake_lrc_offset", False),
     ("play", "View", "Play / pause", "Space", "toggle_play", False),
+    ("play_selection", "View", "Play selection", "Shift+Space", "play_selection", False),
+    ("loop_selection", "View", "Loop selection", "Ctrl+L", "set_loop_selection", True),
     ("zoom_in", "View", "Zoom &in", QKeySequence.ZoomIn, "zoom_in", False),
     ("zoom_out", "View", "Zoom &out", QKeySequence.ZoomOut, "zoom_out", False),
     ("zoom_fit", "View", "&Fit song", "Ctrl+0", "zoom_fit", False),
@@ -162,6 +164,19 @@ class ActionSlots:
 
     def toggle_play(self):
         self.player.toggle()
+
+    def play_selection(self):
+        """Play the selected blocks' span (looping when Loop selection is on)."""
+        sel = [self.document.project.block(i) for i in self.document.selection]
+        if not sel:
+            self.show_error("Select the blocks to play first")
+            return
+        loop = self.actions["loop_selection"].isChecked()
+        self.player.play_range(min(b.start_ms for b in sel), max(b.end_ms for b in sel), loop=loop)
+
+    def set_loop_selection(self, on: bool):
+        if on and self.player.is_playing() and self.document.selection:
+            self.play_selection()  # restart the span so the loop takes effect now
 
     # --- Edit ------------------------------------------------------------------------------
 

@@ -52,3 +52,23 @@ def test_alt_arrows_nudge_the_selection_as_one_undo_step(window):
     press(window, Qt.Key_Z, Qt.ControlModifier)
     b = window.document.project.block("two")
     assert (b.start_ms, b.end_ms) == (6000, 9000)
+
+
+def test_shift_space_plays_the_selection_and_stops_at_its_end(window, qtbot):
+    window.document.select(["two"])  # 6.0-9.0 s
+    press(window, Qt.Key_Space, Qt.ShiftModifier)
+    assert window.player.is_playing() and 6000 <= window.player.position_ms() < 9000
+    window.player.seek(8950)
+    qtbot.waitUntil(lambda: not window.player.is_playing(), timeout=5000)
+    assert window.player.position_ms() <= 9000
+
+
+def test_loop_selection_jumps_back_to_the_start(window, qtbot):
+    window.document.select(["one"])  # 1.0-4.0 s
+    press(window, Qt.Key_L, Qt.ControlModifier)
+    assert window.actions["loop_selection"].isChecked()
+    press(window, Qt.Key_Space, Qt.ShiftModifier)
+    window.player.seek(3950)
+    qtbot.waitUntil(lambda: window.player.position_ms() < 3000, timeout=5000)
+    assert window.player.is_playing()
+    window.player.pause()
