@@ -229,6 +229,9 @@ class ExportDialog(QDialog):
         frames = f"{plan.n_frames} frames ({_fmt_duration(plan.n_frames / plan.fps)} of video)"
         if engine == "draft":
             return f"{len(plan.todo)} draft keyframes to make, {frames}: a few seconds to a minute."
+        missing = _missing_models(snap.render)
+        if missing:
+            return f"Cannot export with VQGAN+CLIP yet: {missing} Or choose the Draft engine."
         spi = QSettings("dreamreel", "dreamreel").value(_SPI_KEY.format(engine), 0.0, type=float)
         work = f"{len(plan.todo)} keyframes to optimise ({plan.iterations_todo} iterations), {frames}"
         if spi > 0:
@@ -341,3 +344,18 @@ class ExportDialog(QDialog):
             self._job.cancel()
             self._job.wait()
         super().done(result)
+
+
+def _missing_models(settings) -> str:
+    """'' when the VQGAN weights are on disk, else one line saying what is missing and how to get it."""
+    from dreamreel.core.engine.models import resolve_vqgan
+    from dreamreel.core.errors import ModelNotFoundError
+
+    try:
+        resolve_vqgan(settings.vqgan)
+    except ModelNotFoundError:
+        return (f"the {settings.vqgan} weights are not downloaded (Project settings → Download, "
+                f"or `dreamreel models download {settings.vqgan}`).")
+    except DreamreelError as e:
+        return f"{e}."
+    return ""
