@@ -7,7 +7,6 @@ panel re-reads the block whenever the model or the selection changes; it keeps n
 from __future__ import annotations
 
 from dreamreel.core.commands import SetBlockFields, resize_block, set_text
-from dreamreel.core.errors import CommandError
 from dreamreel.core.formats.timecodes import parse_time
 from dreamreel.core.project import Prompt, Style
 from PySide6.QtCore import Signal
@@ -120,10 +119,7 @@ class InspectorPanel(QWidget):
             self._updating = False
 
     def _run(self, command):
-        try:
-            self.document.execute(command)
-        except CommandError as e:
-            self.errorRaised.emit(str(e))
+        if not self.document.try_execute(command):  # refused: show the model's values again
             self._on_model_changed()
 
     def _on_text_edited(self):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar
 
-from dreamreel.core.errors import DreamreelError
 from dreamreel.editor import actions as action_table
 from dreamreel.editor.audio_import import AudioImporter
 from dreamreel.editor.autosave import Autosaver, discard
@@ -91,7 +90,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.timeline.blocks.editRequested.connect(lambda _id: self.inspector.focus_text())
         self.timeline.blocks.state_of = self._state_of
         self.inspector.errorRaised.connect(self.show_error)
-        self.settings_panel.errorRaised.connect(self.show_error)
+        self.document.rejected.connect(self.show_error)
         self.autosaver.failed.connect(self.show_error)
         self.audio_importer.imported.connect(self._on_audio_imported)
         self.audio_importer.failed.connect(lambda _path, message: self.alert("Cannot import audio", message))
@@ -209,13 +208,8 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         return box
 
     def run(self, command) -> bool:
-        """Execute a core command for undo; a CommandError becomes a status-bar line."""
-        try:
-            self.document.execute(command)
-            return True
-        except DreamreelError as e:
-            self.show_error(str(e))
-            return False
+        """Execute a core command for undo; a refused one becomes a status-bar line."""
+        return self.document.try_execute(command)
 
     # --- closing and drops -----------------------------------------------------------------
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from dreamreel.core.commands import SetRenderSettings, SetStyle
-from dreamreel.core.errors import CommandError
 from dreamreel.core.project import CONTINUITY_MODES, DEVICES, INTERPOLATIONS, Style
 from dreamreel.editor.inspector_panel import format_prompts, parse_prompts
 
@@ -74,7 +72,6 @@ def model_presets() -> list[tuple[str, bool]]:
 class SettingsPanel(QWidget):
     """Project-wide style and render settings, edited through core commands."""
 
-    errorRaised = Signal(str)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -202,10 +199,7 @@ class SettingsPanel(QWidget):
         self._show_preset_state()
 
     def _run(self, command):
-        try:
-            self.document.execute(command)
-        except CommandError as e:
-            self.errorRaised.emit(str(e))
+        if not self.document.try_execute(command):  # refused: show the model's values again
             self._on_model_changed()
 
     def _on_download_clicked(self):

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from dreamreel.core.commands import Command
+from dreamreel.core.errors import DreamreelError
 from dreamreel.core.events import Change
 from dreamreel.core.project import Project, save_project
 
@@ -83,6 +84,7 @@ class EditorDocument(QObject):
     projectReplaced = Signal()  # a different Project object is now being edited
     modifiedChanged = Signal(bool)
     selectionChanged = Signal()
+    rejected = Signal(str)  # an edit that validation refused, in plain words (try_execute)
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -146,6 +148,15 @@ class EditorDocument(QObject):
         """Apply a core command and push it for undo. CommandError propagates; nothing is pushed."""
         command.apply(self.project)
         self.stack.push(CoreUndoCommand(self.project, command, applied=True))
+
+    def try_execute(self, command: Command) -> bool:
+        """Like `execute`, but a refused edit is announced on `rejected` instead of raised."""
+        try:
+            self.execute(command)
+            return True
+        except DreamreelError as e:
+            self.rejected.emit(str(e))
+            return False
 
     def execute_many(self, label: str, commands: list[Command]) -> None:
         """Apply commands in order as ONE undo step; if one fails, roll back and re-raise."""
