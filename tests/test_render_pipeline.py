@@ -241,3 +241,16 @@ def test_block_preview_paths_come_from_one_plan(tmp_path, monkeypatch):
     assert len(plans) == 1 and set(paths) == {"b0", "b1", "b2"}
     assert paths["b0"].exists() and paths["b1"] is None and paths["b2"] is None
     assert {b: block_preview_path(p, ident, cache, b) for b in paths} == paths
+
+
+def test_plans_agree_on_keys_whether_or_not_the_caller_passed_the_analysis(tmp_path):
+    from dreamreel.core.engine.draft import DraftEngine
+    from dreamreel.core.engine.render import load_analysis, plan_render
+
+    p = make_project(tmp_path, size=32)
+    p.render.music.effort = 1.0  # effort shapes iterations, so the keys, from the song's loudness
+    cache = KeyframeCache(tmp_path / "cache")
+    identity = DraftEngine.from_settings(p.render).identity()
+    given = plan_render(p, identity, cache, analysis=load_analysis(p, cache))
+    loaded = plan_render(p, identity, cache)  # how the editor's worker and estimate call it
+    assert [k.key for k in loaded.keyframes] == [k.key for k in given.keyframes]

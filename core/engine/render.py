@@ -164,6 +164,7 @@ def plan_render(project: Project, engine, cache: KeyframeCache, *, t_range: tupl
     first, end = max(0, int(round(t0 * fps))), min(total_frames, int(round(t1 * fps)))
     if end <= first:
         raise DreamreelError(f"empty time range {t0:g}-{t1:g} s (song is {duration:.2f} s)")
+    analysis = _music_analysis(project, cache, analysis)  # effort shapes keys: every caller must agree
     keyframes = _plan(project, _identity(engine), analysis)
     needed = with_ancestors(keyframes, shown_keyframes(project, keyframes, fps, first, end, analysis))
     todo = [i for i in needed if not cache.has(keyframes[i].key)]
@@ -299,7 +300,7 @@ def keyframe_states(project: Project, engine_identity: dict, cache: KeyframeCach
     """{block_id: (n_cached, n_total)} for the editor's stale display (cheap: no checksums).
     With beat-following effort on, the song's analysis (which shapes the keys) is loaded from
     the cache's analysis folder unless given."""
-    analysis = _effort_analysis(project, cache, analysis)
+    analysis = _music_analysis(project, cache, analysis)
     states: dict[str, list[int]] = {b.id: [0, 0] for b in project.blocks}
     for kf in _plan(project, engine_identity, analysis):
         st = states[kf.block_id]
@@ -312,7 +313,7 @@ def block_preview_paths(project: Project, engine_identity: dict, cache: Keyframe
                         analysis=None) -> dict[str, Path | None]:
     """{block_id: PNG preview of the block's first keyframe, or None when not rendered yet},
     all from one plan."""
-    analysis = _effort_analysis(project, cache, analysis)
+    analysis = _music_analysis(project, cache, analysis)
     paths: dict[str, Path | None] = {b.id: None for b in project.blocks}
     for kf in _plan(project, engine_identity, analysis):
         if kf.index == 0:
@@ -327,7 +328,6 @@ def block_preview_path(project: Project, engine_identity: dict, cache: KeyframeC
     return block_preview_paths(project, engine_identity, cache, analysis=analysis).get(block_id)
 
 
-def _effort_analysis(project: Project, cache: KeyframeCache, analysis):
-    if analysis is None and project.render.music.effort:
-        return load_analysis(project, cache)
-    return analysis
+def _music_analysis(project: Project, cache: KeyframeCache, analysis):
+    """`analysis`, or the song's (cached) analysis when a music drive needs it and none was given."""
+    return analysis if analysis is not None else load_analysis(project, cache)
