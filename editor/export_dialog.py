@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.project import ENGINES, INTERPOLATIONS, RenderSettings, check_render_settings
+from dreamreel.editor.background import Background
 from dreamreel.editor.render_controller import cache_dir_for, engine_identity
 from dreamreel.editor.render_worker import make_engine, project_payload
 
@@ -132,7 +133,9 @@ class ExportDialog(QDialog):
         for name in ENGINES:
             self._engine.addItem(ENGINE_LABELS.get(name, name), name)
         self._engine.setCurrentIndex(max(0, self._engine.findData(s.engine)))
-        self._estimate = QLabel()
+        self._estimate = QLabel("Estimating…")
+        self._estimate_token = 0
+        self._background = Background(self, name="dreamreel-estimate")
         self._estimate.setWordWrap(True)
 
         form = QFormLayout()
@@ -177,6 +180,7 @@ class ExportDialog(QDialog):
     @staticmethod
     def _spin(lo: int, hi: int, value: int, step: int) -> QSpinBox:
         box = QSpinBox()
+        box.setKeyboardTracking(False)  # estimate when a value is done, not at every keystroke
         box.setRange(lo, hi)
         box.setSingleStep(step)
         box.setValue(value)
@@ -210,33 +214,28 @@ class ExportDialog(QDialog):
         return self._controller.cache_dir(self._project) if self._controller else cache_dir_for(self._project)
 
     def _on_settings_changed(self, *_) -> None:
-        self._estimate.setText(self._estimate_text())
-
-    def _estimate_text(self) -> str:
-        from dreamreel.core.engine.cache import KeyframeCache
-        from dreamreel.core.engine.render import plan_render
-
+        """Estimate again, off the GUI thread: planning hashes every keyframe, may import the
+        engine and may load the song's analysis. Only the newest request's answer is shown."""
         problem = check_render_settings(self.settings())
         if problem:
-            return f"Cannot export: {problem}"
-        snap, engine = self._snapshot(), self.engine_name()
-        identity = self._controller.identity(snap, engine) if self._controller else engine_identity(snap, engine)
-        identity = identity or {"engine": engine, "unknown": "weights not hashed yet"}
-        try:
-            plan = plan_render(snap, identity, KeyframeCache(self._cache_dir()))
-        except DreamreelError as e:
-            return f"Cannot export: {e}"
-        frames = f"{plan.n_frames} frames ({_fmt_duration(plan.n_frames / plan.fps)} of video)"
-        if engine == "draft":
-            return f"{len(plan.todo)} draft keyframes to make, {frames}: a few seconds to a minute."
-        missing = _missing_models(snap.render)
-        if missing:
-            return f"Cannot export with VQGAN+CLIP yet: {missing} Or choose the Draft engine."
+            self._estimate_token += 1
+            self._estimate.setText(f"Cannot export: {problem}")
+            return
+        self._estimate_token += 1
+        token, engine = self._estimate_token, self.engine_name()
+        known = self._controller.known_identities() if self._controller else {}
         spi = QSettings("dreamreel", "dreamreel").value(_SPI_KEY.format(engine), 0.0, type=float)
-        work = f"{len(plan.todo)} keyframes to optimise ({plan.iterations_todo} iterations), {frames}"
-        if spi > 0:
-            return f"{work}: about {_fmt_duration(plan.iterations_todo * spi)} at the speed of the last export."
-        return f"{work}. The time is measured once rendering starts (a GPU is strongly advised)."
+        self._background.submit(estimate_text, self._snapshot(), engine, self._cache_dir(), known, spi,
+                                on_done=lambda text: self._on_estimate_ready(token, text),
+                                on_error=lambda e: self._on_estimate_ready(token, f"Cannot estimate: {e}"))
+
+    def _on_estimate_ready(self, token: int, text: str) -> None:
+        if token == self._estimate_token:
+            self._estimate.setText(text)
+
+    def estimate_pending(self) -> bool:
+        """True while an estimate is being worked out (for tests)."""
+        return self._background.busy()
 
     # --- running ---------------------------------------------------------------------------
 
@@ -343,6 +342,7 @@ class ExportDialog(QDialog):
         if self._job is not None:
             self._job.cancel()
             self._job.wait()
+        self._background.shutdown(wait=False)  # an estimate still running is not wanted any more
         super().done(result)
 
 
@@ -359,3 +359,27 @@ def _missing_models(settings) -> str:
     except DreamreelError as e:
         return f"{e}."
     return ""
+
+
+def estimate_text(snapshot, engine: str, cache_dir: Path, known: dict, seconds_per_iteration: float) -> str:
+    """What exporting `snapshot` with `engine` will take, in one or two sentences (Qt-free;
+    runs in a worker). `known`: AI engine identities reported by render workers."""
+    from dreamreel.core.engine.cache import KeyframeCache
+    from dreamreel.core.engine.render import plan_render
+
+    identity = engine_identity(snapshot, engine, known) or {"engine": engine, "unknown": "weights not hashed yet"}
+    try:
+        plan = plan_render(snapshot, identity, KeyframeCache(cache_dir))
+    except DreamreelError as e:
+        return f"Cannot export: {e}"
+    frames = f"{plan.n_frames} frames ({_fmt_duration(plan.n_frames / plan.fps)} of video)"
+    if engine == "draft":
+        return f"{len(plan.todo)} draft keyframes to make, {frames}: a few seconds to a minute."
+    missing = _missing_models(snapshot.render)
+    if missing:
+        return f"Cannot export with VQGAN+CLIP yet: {missing} Or choose the Draft engine."
+    work = f"{len(plan.todo)} keyframes to optimise ({plan.iterations_todo} iterations), {frames}"
+    if seconds_per_iteration > 0:
+        return (f"{work}: about {_fmt_duration(plan.iterations_todo * seconds_per_iteration)} "
+                "at the speed of the last export.")
+    return f"{work}. The time is measured once rendering starts (a GPU is strongly advised)."

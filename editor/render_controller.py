@@ -113,6 +113,10 @@ class RenderController(QObject):
             return known.identity
         return engine_identity(project, engine, self._identities)
 
+    def known_identities(self) -> dict:
+        """AI engine identities the render workers reported this session (a copy)."""
+        return dict(self._identities)
+
     def plan(self, engine: str) -> list[tuple] | None:
         """The current project's keyframes for `engine` as [(t_ms, key, block_id, spec)] in
         video order, from the latest states worker; None until it has reported."""

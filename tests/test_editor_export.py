@@ -39,8 +39,11 @@ def test_dialog_shows_settings_and_estimate(qtbot, project, tmp_path, monkeypatc
     qtbot.addWidget(dlg)
     assert dlg.output_path().name == "song.mp4"
     assert dlg.engine_name() == "draft"
+    settled = lambda: qtbot.waitUntil(lambda: not dlg.estimate_pending(), timeout=WAIT)  # noqa: E731
+    settled()
     assert "keyframes" in dlg._estimate.text() and "8 frames" in dlg._estimate.text()
     dlg._engine.setCurrentIndex(dlg._engine.findData("vqgan-clip"))  # no weights on disk yet
+    settled()
     assert "not downloaded" in dlg._estimate.text() and "Draft engine" in dlg._estimate.text()
     from tiny_models import make_tiny_models
 
@@ -48,6 +51,7 @@ def test_dialog_shows_settings_and_estimate(qtbot, project, tmp_path, monkeypatc
     monkeypatch.setenv("DREAMREEL_VQGAN_CONFIG", str(paths["vqgan_config"]))
     monkeypatch.setenv("DREAMREEL_VQGAN_CKPT", str(paths["vqgan_ckpt"]))
     dlg._on_settings_changed()  # what any settings change does: estimate again
+    settled()
     assert "iterations" in dlg._estimate.text()
     dlg._width.setValue(33)
     assert dlg._estimate.text().startswith("Cannot export")
