@@ -22,19 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from dreamreel.core.atomic import atomic_path
+from dreamreel.core.audio.decode import ffmpeg_exe
 from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.hooks import CancelHook, Progress
 
 
 class FfmpegError(DreamreelError):
     """ffmpeg failed; the message carries the last lines of its stderr."""
-
-
-def ffmpeg_exe() -> str:
-    """The bundled ffmpeg binary."""
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def _tail(text: str, n: int = 6) -> str:

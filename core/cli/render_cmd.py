@@ -172,8 +172,7 @@ def run(args: argparse.Namespace) -> int:
     bars = _Bars(args.quiet)
     try:
         result = render_video(project, engine, cache, args.output, png_dir=args.png_dir, t_range=t_range,
-                              analysis=analysis, minterpolate_fps=args.minterpolate, progress=bars,
-                              seconds_per_iteration=plan.seconds_per_iteration)
+                              analysis=analysis, minterpolate_fps=args.minterpolate, progress=bars, plan=plan)
     finally:
         bars.close()
     for path in (result.out_path, result.png_dir):

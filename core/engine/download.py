@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -23,23 +22,22 @@ from pathlib import Path
 from dreamreel.core.atomic import atomic_path
 from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.hashing import file_sha256, update_from_file
+from dreamreel.core.hooks import CancelHook, Progress
 
 CHUNK = 1 << 16
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 
 class DownloadError(DreamreelError):
     """No mirror gave a good copy of a file."""
 
 
-def _check(cancel: Cancel | None) -> None:
+def _check(cancel: CancelHook | None) -> None:
     if cancel is not None and cancel():
         raise Cancelled("download cancelled")
 
 
 def fetch_url(url: str, dest: Path, *, sha256: str | None = None, size: int | None = None,
-              progress: Progress | None = None, cancel: Cancel | None = None, timeout: float = 30.0) -> str:
+              progress: Progress | None = None, cancel: CancelHook | None = None, timeout: float = 30.0) -> str:
     """Download `url` to `dest`, resuming an existing `dest.part`; verify, rename, return sha256.
 
     A hash or size mismatch deletes the `.part` (its bytes cannot be trusted for a resume); a
@@ -92,7 +90,7 @@ def fetch_url(url: str, dest: Path, *, sha256: str | None = None, size: int | No
 
 
 def fetch_hub(spec: str, dest: Path, *, sha256: str | None = None, size: int | None = None,
-              progress: Progress | None = None, cancel: Cancel | None = None) -> str:
+              progress: Progress | None = None, cancel: CancelHook | None = None) -> str:
     """`hf://owner/repo/path/in/repo` through huggingface_hub, verified, copied to `dest`.
 
     huggingface_hub reports no bytes to us and cannot be stopped midway: progress says 0 before
@@ -120,7 +118,7 @@ def fetch_hub(spec: str, dest: Path, *, sha256: str | None = None, size: int | N
 
 
 def fetch(mirrors: tuple[str, ...] | list[str], dest: str | os.PathLike, *, sha256: str | None = None,
-          size: int | None = None, progress: Progress | None = None, cancel: Cancel | None = None,
+          size: int | None = None, progress: Progress | None = None, cancel: CancelHook | None = None,
           timeout: float = 30.0, log=print) -> str:
     """Try each mirror in order until one yields a verified file at `dest`; return its sha256.
 
@@ -153,7 +151,7 @@ def fetch(mirrors: tuple[str, ...] | list[str], dest: str | os.PathLike, *, sha2
                         "(a partial download resumes)")
 
 
-def download_preset(name: str, *, progress: Progress | None = None, cancel: Cancel | None = None,
+def download_preset(name: str, *, progress: Progress | None = None, cancel: CancelHook | None = None,
                     log=print, timeout: float = 30.0) -> list[Path]:
     """Fetch a VQGAN preset's config and checkpoint into the models dir; their paths.
 

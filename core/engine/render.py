@@ -248,8 +248,8 @@ def check_outputs(out_path: str | Path | None = None, png_dir: str | Path | None
 def render_video(project: Project, engine, cache: KeyframeCache, out_path: str | Path | None = None, *,
                  png_dir: str | Path | None = None, t_range=None, analysis=None,
                  minterpolate_fps: int | None = None, burn_lyrics: bool | None = None,
-                 seconds_per_iteration: float | None = None, progress: Progress | None = None,
-                 cancel: CancelHook | None = None,
+                 seconds_per_iteration: float | None = None, plan: RenderPlan | None = None,
+                 progress: Progress | None = None, cancel: CancelHook | None = None,
                  on_keyframe: Callable[[KeyframeEvent], None] | None = None) -> RenderResult:
     """Render keyframes, then frames to an MP4 (with the song) and/or a PNG sequence.
     Outputs appear under their final names only when complete."""
@@ -262,8 +262,9 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
     check_outputs(out_path, png_dir)
     if analysis is None:
         analysis = load_analysis(project, cache)
-    plan = plan_render(project, engine, cache, t_range=t_range, analysis=analysis,
-                       seconds_per_iteration=seconds_per_iteration)
+    if plan is None:  # the CLI passes the plan it already showed the user
+        plan = plan_render(project, engine, cache, t_range=t_range, analysis=analysis,
+                           seconds_per_iteration=seconds_per_iteration)
     render_keyframes(project, engine, cache, plan=plan, progress=progress, cancel=cancel, on_keyframe=on_keyframe)
     s = project.render
     frames = iter_frames(project, engine, cache, plan, analysis=analysis, burn_lyrics=burn_lyrics, cancel=cancel)
