@@ -167,12 +167,11 @@ class ActionSlots:
 
     def play_selection(self):
         """Play the selected blocks' span (looping when Loop selection is on)."""
-        sel = [self.document.project.block(i) for i in self.document.selection]
-        if not sel:
+        span = self.document.selection_span()
+        if span is None:
             self.show_error("Select the blocks to play first")
             return
-        loop = self.actions["loop_selection"].isChecked()
-        self.player.play_range(min(b.start_ms for b in sel), max(b.end_ms for b in sel), loop=loop)
+        self.player.play_range(*span, loop=self.actions["loop_selection"].isChecked())
 
     def set_loop_selection(self, on: bool):
         if on and self.player.is_playing() and self.document.selection:
@@ -297,11 +296,11 @@ class ActionSlots:
     # --- Render ----------------------------------------------------------------------------
 
     def render_selection(self):
-        sel = [self.document.project.block(i) for i in self.document.selection]
-        if not sel:
+        span = self.document.selection_span()
+        if span is None:
             self.show_error("Select the blocks to render first")
             return
-        self._start_render((sel[0].start_ms / 1000.0, sel[-1].end_ms / 1000.0))
+        self._start_render((span[0] / 1000.0, span[1] / 1000.0))
 
     def render_all(self):
         self._start_render(None)

@@ -147,17 +147,17 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.position_label.setText(format_clock(ms / 1000, millis=True))
 
     def _on_selection_changed(self):
-        sel = self.document.selection
+        sel, span = self.document.selection, self.document.selection_span()
         self._update_render_actions()
-        if not sel:
+        if span is None:
             self.selection_label.setText("No selection")
             if self.preview is not None:
                 self.preview.set_selection(None)
             return
-        blocks = [self.document.project.block(i) for i in sel]
+        start, end = span
         if self.preview is not None:
-            self.preview.set_selection(blocks[0].start_ms, max(b.end_ms for b in blocks))
-        span = f"{format_clock(blocks[0].start_ms / 1000, millis=True)}–{format_clock(blocks[-1].end_ms / 1000, millis=True)}"
+            self.preview.set_selection(start, end)
+        span = f"{format_clock(start / 1000, millis=True)}–{format_clock(end / 1000, millis=True)}"
         self.selection_label.setText(f"{len(sel)} selected {span}" if len(sel) > 1 else f"Block {span}")
 
     def _on_render_states_changed(self):

@@ -205,5 +205,13 @@ class EditorDocument(QObject):
         sel = [i for i in self._selection if self._has(i)]
         return self.project.block(sel[-1]) if sel else None
 
+    def selection_span(self) -> tuple[int, int] | None:
+        """(earliest start, latest end) in ms of the selected blocks, or None."""
+        selected = set(self._selection)
+        blocks = [b for b in self.project.blocks if b.id in selected]
+        if not blocks:
+            return None
+        return min(b.start_ms for b in blocks), max(b.end_ms for b in blocks)
+
     def _has(self, block_id: str) -> bool:
         return any(b.id == block_id for b in self.project.blocks)
