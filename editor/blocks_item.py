@@ -110,11 +110,6 @@ class BlocksItem(pg.GraphicsObject):
         """The render states (colours, thumbnails) changed: repaint."""
         self.invalidate()
 
-    def _times(self, b: Block) -> tuple[int, int]:
-        if self._drag and b.id in self._drag.preview:
-            return self._drag.preview[b.id]
-        return b.start_ms, b.end_ms
-
     def _px(self, t_ms: float) -> float:
         """Screen x (viewport pixels) of time t_ms; hit zones are measured in these."""
         tr = self.deviceTransform_()  # pyqtgraph's item->viewport transform (None before first show)

@@ -211,7 +211,6 @@ class RenderController(QObject):
         job.event.disconnect(self._on_job_event)
         job.ended.disconnect(self._on_job_ended)
         self._pending.clear()
-        self._states_timer.stop()
         if job.wait_done(timeout_ms):
             job.deleteLater()
         else:
@@ -266,7 +265,7 @@ class RenderController(QObject):
             if isinstance(job, QThread):
                 job.wait()  # `finished` comes just before the thread really ends: let it end first
             job.deleteLater()
-        announce = getattr(self, "_ending", None) or self.finished.emit
+        announce = self._ending or self.finished.emit
         self._ending = None
         self.runningChanged.emit(False)
         self.statesChanged.emit()

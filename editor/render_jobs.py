@@ -85,9 +85,6 @@ class ProcessJob(QObject):
             return True
         return self._proc.waitForFinished(timeout_ms)
 
-    def isRunning(self) -> bool:  # noqa: N802 - same name as QThread's
-        return self._proc.state() != QProcess.ProcessState.NotRunning
-
     def _on_stdout_changed(self) -> None:
         self._buffer += bytes(self._proc.readAllStandardOutput())
         *lines, self._buffer = self._buffer.split(b"\n")

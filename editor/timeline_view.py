@@ -8,12 +8,10 @@ just the visible span at the detail the width needs (a few thousand points at mo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainterPath
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from dreamreel.editor.background import Background
@@ -78,6 +76,8 @@ class WaveformItem(pg.GraphicsObject):
     def __init__(self):
         super().__init__()
         self._path = QPainterPath()
+        self._pen = pg.mkPen(QColor("#5fa8d3"), width=1, cosmetic=True)
+        self._brush = QBrush(QColor(95, 168, 211, 140))
         self._rect = QRectF()
         self.setZValue(-5)
 
@@ -97,8 +97,8 @@ class WaveformItem(pg.GraphicsObject):
         return self._rect
 
     def paint(self, p, *_):
-        p.setPen(pg.mkPen(QColor("#5fa8d3"), width=1, cosmetic=True))
-        p.setBrush(QBrush(QColor(95, 168, 211, 140)))
+        p.setPen(self._pen)
+        p.setBrush(self._brush)
         p.drawPath(self._path)
 
 
@@ -216,10 +216,7 @@ class TimelineView(QWidget):
     def _on_analysis_ready(self, token, analysis):
         if token != self._token:
             return
-        self.beats_ms = (np.asarray(analysis.beats, float) * 1000).round().astype(np.int64)
-        self.onsets_ms = (np.asarray(analysis.onsets, float) * 1000).round().astype(np.int64)
-        self._snapper = Snapper(beats=self.beats_ms.tolist(), onsets=self.onsets_ms.tolist())
-        self._refresh_visible()
+        self.set_analysis(analysis.beats, analysis.onsets)
         self.statusMessage.emit(f"Analysis ready: {analysis.tempo_bpm:.1f} BPM, "
                                 f"{len(self.beats_ms)} beats, {len(self.onsets_ms)} onsets")
         self.analysisReady.emit()
