@@ -110,10 +110,14 @@ class BlocksItem(pg.GraphicsObject):
         """The render states (colours, thumbnails) changed: repaint."""
         self.invalidate()
 
-    def _px(self, t_ms: float) -> float:
-        """Screen x (viewport pixels) of time t_ms; hit zones are measured in these."""
-        tr = self.deviceTransform_()  # pyqtgraph's item->viewport transform (None before first show)
-        return tr.map(QPointF(t_ms / 1000.0, self.y0)).x() if tr is not None else t_ms
+    def _to_px(self):
+        """t_ms -> screen x (viewport pixels), from one item->viewport transform; hit zones are
+        measured in these. Before the first show there is no transform: ms stand in for pixels."""
+        tr = self.deviceTransform_()
+        if tr is None:
+            return lambda t_ms: t_ms
+        a, c = tr.m11() / 1000.0, tr.m21() * self.y0 + tr.dx()  # x' = m11*x + m21*y + dx
+        return lambda t_ms: a * t_ms + c
 
     def _ms_per_px(self) -> float:
         w = self.pixelWidth()
@@ -121,9 +125,10 @@ class BlocksItem(pg.GraphicsObject):
 
     def hit(self, x_s: float) -> tuple[str | None, str | None]:
         """(block id, zone) at x seconds: zone is "start", "end", "body", or (None, None)."""
-        px = self._px(x_s * 1000.0)
+        to_px = self._to_px()  # one transform per hover, not two per block
+        px = to_px(x_s * 1000.0)
         for b in self.document.project.blocks:
-            s, e = self._px(b.start_ms), self._px(b.end_ms)
+            s, e = to_px(b.start_ms), to_px(b.end_ms)
             if px < s - EDGE_PX or px > e + EDGE_PX:
                 continue
             zone = min(EDGE_PX, (e - s) / 3)
