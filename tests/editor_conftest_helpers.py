@@ -1,6 +1,6 @@
-"""Helpers for the editor tests: a strict Qt message handler, a test project, mouse drags.
+"""Helpers for the editor tests: a test project, opening and closing the window, mouse drags.
 
-Imported by tests/test_editor_*.py (not a conftest, so the fixtures are pulled in explicitly).
+Imported by tests/test_editor_*.py (Qt warnings fail tests through pytest-qt, see pyproject.toml).
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dreamreel.core.formats import read_lyrics
-from dreamreel.core.project import validate_blocks
+from dreamreel.core.project import Block, validate_blocks
 
 
 def load(tmp_path, data: bytes, name: str, **kw):
@@ -18,3 +18,8 @@ def load(tmp_path, data: bytes, name: str, **kw):
 def spans(lyrics):
     """(text, start_ms, end_ms) of every block."""
     return [(b.text, b.start_ms, b.end_ms) for b in lyrics.blocks]
+
+
+def blk(text, start, end, **kw) -> Block:
+    """A block from (text, start_ms, end_ms)."""
+    return Block(text=text, start_ms=start, end_ms=end, **kw)

@@ -9,7 +9,7 @@ import pytest
 from dreamreel.core.project import AudioRef, Block, Project, RenderSettings, save_project
 from dreamreel.editor.export_dialog import ExportDialog
 from dreamreel.editor.render_controller import RenderController
-from tests.audio_synth import click_track, write_wav
+from audio_synth import click_track, write_wav
 
 WAIT = 180_000
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from dreamreel.core.errors import FormatError
-from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics, read_lyrics
-from dreamreel.core.project import Block, Prompt, Style, validate_blocks
+from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics
+from dreamreel.core.project import Prompt, Style
 
 import lyrics_helpers
-from lyrics_helpers import spans
+from lyrics_helpers import blk, spans
 
 
 def load(tmp_path, data: bytes, name: str = "screenplay.csv", **kw):
@@ -88,10 +88,6 @@ def test_empty_csv_is_a_clear_error(tmp_path):
 
 
 # --- export ---------------------------------------------------------------------------------
-
-
-def blk(text, start, end, **kw):
-    return Block(text=text, start_ms=start, end_ms=end, **kw)
 
 
 def test_export_classic_by_default():

@@ -6,10 +6,10 @@ import pytest
 
 from dreamreel.core.errors import FormatError
 from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics, read_lyrics, write_lyrics
-from dreamreel.core.project import Block, WordTiming, validate_blocks
+from dreamreel.core.project import WordTiming
 
 import lyrics_helpers
-from lyrics_helpers import spans
+from lyrics_helpers import blk, spans
 
 
 def load(tmp_path, data: bytes, name: str = "song.lrc", **kw):
@@ -181,10 +181,6 @@ def test_too_short_block_skipped_lenient_error_strict(tmp_path):
 
 
 # --- export ---------------------------------------------------------------------------------
-
-
-def blk(text, start, end, **kw):
-    return Block(text=text, start_ms=start, end_ms=end, **kw)
 
 
 def test_export_rounds_to_hundredths_not_truncates():

@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dreamreel.core.errors import FormatError
-from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics, read_lyrics
-from dreamreel.core.project import Block, validate_blocks
+from dreamreel.core.formats import DEFAULT_LAST_MS, format_lyrics, parse_lyrics
 
-from lyrics_helpers import load, spans
-
-
-def blk(text, start, end, **kw):
-    return Block(text=text, start_ms=start, end_ms=end, **kw)
+from lyrics_helpers import blk, load, spans
 
 
 # --- SRT ------------------------------------------------------------------------------------
