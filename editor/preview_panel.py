@@ -75,6 +75,8 @@ class PreviewPanel(QWidget):
         self._controller = None
         self._player = None
         self._plans: dict[str, list] = {}  # engine -> [(t_ms, key, block_id, spec)], by time
+        self._shown_key: str | None = None  # cache key of the keyframe on show
+        self._draft_look_key: str | None = None  # key whose draft look is on show
         self._pixmaps: dict[str, QPixmap] = {}
         self._selection: tuple[int, int] | None = None
         self._pending_range: tuple[int, int] | None = None
@@ -141,7 +143,7 @@ class PreviewPanel(QWidget):
 
     def current_image_key(self) -> str | None:
         """The cache key of the keyframe on show (None for the live draft look); for tests."""
-        return getattr(self, "_shown_key", None)
+        return self._shown_key
 
     def show_time(self, ms: int) -> None:
         """Show the picture at song time `ms`."""
@@ -150,6 +152,7 @@ class PreviewPanel(QWidget):
         project = self._project
         if project is None or not project.blocks:
             self._view.set_images(None)
+            self._draft_look_key = None
             self._label.setText("No blocks yet" if project is not None else "No project")
             return
         engine = self._preview_engine or project.render.engine
@@ -193,7 +196,7 @@ class PreviewPanel(QWidget):
             path_b = cache.preview_path(key_b)
             if path_b is not None:
                 b, mix = self._pixmap(path_b), (ms - t_a) / max(1, t_b - t_a)
-        self._shown_key = key_a
+        self._shown_key, self._draft_look_key = key_a, None
         self._view.set_images(a, b, mix)
         block = self._project.block(block_id)
         index = sum(1 for t, _, bid, _ in plan[: i + 1] if bid == block_id)
@@ -208,16 +211,19 @@ class PreviewPanel(QWidget):
         if not plan or (self._controller is not None and not engine_imported()):
             block = self._project.block_at(ms)
             self._view.set_images(None)
+            self._draft_look_key = None
             self._label.setText(f"{_fmt_time(ms)} · {block.text[:40] if block else 'no block'} · not rendered")
             return
         from dreamreel.core.engine.draft import DraftEngine, target_field
 
         i = max(0, bisect.bisect_right([t for t, *_ in plan], ms) - 1)
-        _, _, block_id, spec = plan[i]
-        engine = DraftEngine.from_settings(self._project.render)
-        rgb = np.ascontiguousarray(engine.decode(target_field(spec, *engine.grid))[0])
-        image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format.Format_RGB888)
-        self._view.set_images(QPixmap.fromImage(image.copy()))  # copy: `rgb` is freed on return
+        _, key, block_id, spec = plan[i]
+        if key != self._draft_look_key:  # decode when the keyframe changes, not at every playhead tick
+            engine = DraftEngine.from_settings(self._project.render)
+            rgb = np.ascontiguousarray(engine.decode(target_field(spec, *engine.grid))[0])
+            image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format.Format_RGB888)
+            self._view.set_images(QPixmap.fromImage(image.copy()))  # copy: `rgb` is freed on return
+            self._draft_look_key = key
         block = self._project.block(block_id)
         self._label.setText(f"{_fmt_time(ms)} · {block.text[:40]} · not rendered (draft look)")
 

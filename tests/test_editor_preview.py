@@ -94,3 +94,19 @@ def test_preview_without_selection_uses_block_at_playhead(qtbot, project):
     with qtbot.waitSignal(panel.previewRequested, timeout=1000) as requested:
         panel._button.click()
     assert requested.args == [0, 1000]
+
+
+def test_draft_look_decodes_once_per_keyframe_not_per_tick(qtbot, project, monkeypatch):
+    from dreamreel.core.engine.draft import DraftEngine
+
+    decodes = []
+    original = DraftEngine.decode
+    monkeypatch.setattr(DraftEngine, "decode", lambda self, z: decodes.append(1) or original(self, z))
+    panel = PreviewPanel()  # no controller: plans on this thread, decodes the draft look live
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    for ms in (0, 100, 200, 300, 400):  # the playhead ticking inside keyframe a#0 (0-500 ms)
+        panel.show_time(ms)
+    assert panel._view.has_image() and len(decodes) == 1
+    panel.show_time(1200)  # block b: another keyframe, another picture
+    assert len(decodes) == 2 and "blue ocean" in panel._label.text()
