@@ -24,7 +24,7 @@ from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.project import ENGINES, INTERPOLATIONS, RenderSettings, check_render_settings
 from dreamreel.editor.background import Background
 from dreamreel.editor.render_controller import cache_dir_for, engine_identity
-from dreamreel.editor.render_worker import make_engine, project_payload
+from dreamreel.editor.render_worker import make_engine, snapshot
 
 ENGINE_LABELS = {"draft": "Draft (instant, no models)", "vqgan-clip": "VQGAN+CLIP (AI, needs models)"}
 _SPI_KEY = "export/seconds_per_iteration/{}"  # measured on this machine by the last export
@@ -204,9 +204,7 @@ class ExportDialog(QDialog):
         return s
 
     def _snapshot(self):
-        from dreamreel.core.project import project_from_dict
-
-        snap = project_from_dict(project_payload(self._project))
+        snap = snapshot(self._project)
         snap.render = self.settings()
         return snap
 

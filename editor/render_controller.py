@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from dreamreel.editor.background import Background
 from dreamreel.editor.render_jobs import ProcessJob, ThreadJob, cache_dir_for
 from dreamreel.editor.render_states import EngineStates, combine_states, compute_states, engine_identity
-from dreamreel.editor.render_worker import project_payload
+from dreamreel.editor.render_worker import snapshot
 
 __all__ = ["RenderController", "cache_dir_for", "engine_identity"]
 
@@ -147,13 +147,11 @@ class RenderController(QObject):
             self._states_dirty = True
             return
         self._states_busy, self._states_dirty = True, False
-        from dreamreel.core.project import project_from_dict
-
-        snapshot = project_from_dict(project_payload(project))  # the worker's own copy
+        snap = snapshot(project)  # the worker's own copy
         engines = [project.render.engine, "draft"] + ([self._job_engine] if self._job is not None else [])
         token = self._states_token
         self._background.submit(
-            compute_states, snapshot, engines, self.cache_dir(project), dict(self._identities),
+            compute_states, snap, engines, self.cache_dir(project), dict(self._identities),
             on_done=lambda results: self._on_states_ready(token, results),
             on_error=lambda _error: self._on_states_ready(token, None),
         )
@@ -184,12 +182,10 @@ class RenderController(QObject):
             self.set_project(project)
         self._job_engine = engine or project.render.engine
         # The job gets its own copy: the user keeps editing while it runs.
-        from dreamreel.core.project import project_from_dict
-
-        snapshot = project_from_dict(project_payload(project))
+        snap = snapshot(project)
         cache_dir = self.cache_dir(project)
         cls = ProcessJob if self._job_engine in self.process_engines else ThreadJob
-        self._job = cls(snapshot, self._job_engine, cache_dir, t_range, self)
+        self._job = cls(snap, self._job_engine, cache_dir, t_range, self)
         self._job.event.connect(self._on_job_event)
         self._job.ended.connect(self._on_job_ended)
         self._job.start()

@@ -103,6 +103,14 @@ def project_payload(project) -> dict:
     return data
 
 
+def snapshot(project):
+    """A private copy of the project for work off the GUI thread (the user keeps editing the
+    original), with the song path made absolute."""
+    from dreamreel.core.project import project_from_dict
+
+    return project_from_dict(project_payload(project))
+
+
 def worker_command(args: list[str]) -> list[str]:
     """argv that starts this module in a fresh process (the frozen app dispatches a flag)."""
     if getattr(sys, "frozen", False):
