@@ -97,3 +97,9 @@ def test_stanza_breaks_survive_a_trip_through_the_project(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", str(out), "--format", "lrc"]) == 0
     assert "[00:02.00]two\n\n[00:03.00]three" in capsys.readouterr().out
+
+
+def test_version_is_printed_on_request(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("dreamreel ")
