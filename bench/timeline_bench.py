@@ -66,7 +66,7 @@ def main() -> None:
         load_or_analyze(audio, default_cache_dir())
         print(f"first-time peaks + analysis (not part of open): {time.perf_counter() - t:.2f} s")
 
-        from dreamreel.editor.main_window import MainWindow
+        from dreamreel.editor.window.main_window import MainWindow
 
         t = time.perf_counter()
         window = MainWindow(use_audio=False)

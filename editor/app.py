@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     QLoggingCategory.setFilterRules(LOGGING_RULES)
-    from dreamreel.editor.main_window import MainWindow
+    from dreamreel.editor.window.main_window import MainWindow
     from dreamreel.editor.theme import apply_dark_palette
 
     app = QApplication.instance() or QApplication(argv)

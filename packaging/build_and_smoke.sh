@@ -4,7 +4,7 @@
 #   packaging/build_and_smoke.sh            # build into build/frozen/, then smoke-test
 #   SKIP_BUILD=1 packaging/build_and_smoke.sh   # smoke-test an existing build
 #   SKIP_BUILD=1 APP=.venv/bin/dreamreel-editor \
-#     WORKER=".venv/bin/python -m dreamreel.editor.render_worker" packaging/build_and_smoke.sh
+#     WORKER=".venv/bin/python -m dreamreel.editor.render.render_worker" packaging/build_and_smoke.sh
 #                                             # dry-run the smoke test on the unfrozen app
 #
 # Needs python3 >= 3.11 and network (pip installs the project and PyInstaller into a

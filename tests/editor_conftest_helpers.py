@@ -36,7 +36,7 @@ def make_project_file(tmp_path: Path) -> Path:
 def open_window(qtbot, path: Path, *, render: bool = False):
     """A MainWindow (clock playback; a render controller when `render`) showing `path`,
     analysis finished."""
-    from dreamreel.editor.main_window import MainWindow
+    from dreamreel.editor.window.main_window import MainWindow
 
     window = MainWindow(use_audio=False, render=render)
     # Not qtbot.addWidget: pytest-qt closes those before fixtures tear down, and a modified
@@ -57,7 +57,7 @@ def pixel_of(window, t_s: float, y: float):
 
 
 def lane_y(window) -> float:
-    from dreamreel.editor.timeline_view import LANE_Y
+    from dreamreel.editor.timeline.timeline_view import LANE_Y
 
     return (LANE_Y[0] + LANE_Y[1]) / 2
 

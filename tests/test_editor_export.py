@@ -7,8 +7,8 @@ import subprocess
 import pytest
 
 from dreamreel.core.project import AudioRef, Block, Project, RenderSettings, save_project
-from dreamreel.editor.export_dialog import ExportDialog
-from dreamreel.editor.render_controller import RenderController
+from dreamreel.editor.dialogs.export_dialog import ExportDialog
+from dreamreel.editor.render.render_controller import RenderController
 from audio_synth import click_track, write_wav
 
 WAIT = 180_000

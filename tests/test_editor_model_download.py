@@ -7,8 +7,8 @@ import pytest
 
 from dreamreel.core.engine import models
 from dreamreel.core.project import Project
-from dreamreel.editor.settings_panel import SettingsPanel
-from dreamreel.editor.undo import EditorDocument
+from dreamreel.editor.panels.settings_panel import SettingsPanel
+from dreamreel.editor.document.editor_document import EditorDocument
 from http_helpers import DATA, local_preset, server  # noqa: F401 - server is a fixture
 
 NAME = "vqgan_imagenet_f16_1024"

@@ -8,8 +8,8 @@ from dreamreel.core.engine.render import block_preview_path
 from dreamreel.core.engine.schedule import plan_keyframes
 from dreamreel.core.project import Block, Project, RenderSettings, save_project
 from dreamreel.editor.playback import Player
-from dreamreel.editor.preview_panel import PreviewPanel
-from dreamreel.editor.render_controller import RenderController
+from dreamreel.editor.panels.preview_panel import PreviewPanel
+from dreamreel.editor.render.render_controller import RenderController
 
 WAIT = 120_000
 

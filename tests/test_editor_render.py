@@ -7,7 +7,7 @@ import pytest
 
 from dreamreel.core.commands import set_text
 from dreamreel.core.project import Block, Project, RenderSettings, save_project
-from dreamreel.editor.render_controller import RenderController
+from dreamreel.editor.render.render_controller import RenderController
 
 WAIT = 120_000  # generous: two shared cores, torch imports in a child process
 

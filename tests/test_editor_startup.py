@@ -24,7 +24,7 @@ SPY = textwrap.dedent(r'''
     sys.meta_path.insert(0, Spy())
     from PySide6.QtWidgets import QApplication
     from dreamreel.resources import EXAMPLES_DIR
-    from dreamreel.editor.main_window import MainWindow
+    from dreamreel.editor.window.main_window import MainWindow
 
     app = QApplication([])
     tmp = Path(tempfile.mkdtemp())

@@ -4,7 +4,7 @@ import shiboken6
 
 from dreamreel.core.commands import InsertBlock
 from dreamreel.core.project import Block
-from dreamreel.editor.undo import EditorDocument
+from dreamreel.editor.document.editor_document import EditorDocument
 
 
 def test_dropping_a_modified_document_raises_nothing(qtbot, capfd):

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from dreamreel.core.project import AudioRef, Block, Project
-from dreamreel.editor import autosave
+from dreamreel.editor.document import autosave
 from dreamreel.editor.app import open_at_start
 from editor_conftest_helpers import EXAMPLES, close_window
 
@@ -27,7 +27,7 @@ def earlier_session(tmp_path):
 
 @pytest.fixture
 def window(qtbot):
-    from dreamreel.editor.main_window import MainWindow
+    from dreamreel.editor.window.main_window import MainWindow
 
     w = MainWindow(use_audio=False, render=False)
     yield w

@@ -8,7 +8,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from dreamreel.core.project import load_project
-from dreamreel.editor import autosave
+from dreamreel.editor.document import autosave
 from editor_conftest_helpers import EXAMPLES, close_window, make_project_file, open_window
 
 
@@ -147,7 +147,7 @@ def test_autosave_and_recovery(qtbot, project_path, monkeypatch):
 
     os.utime(project_path, (1, 1))  # the autosave is newer than the file
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
-    from dreamreel.editor.main_window import MainWindow
+    from dreamreel.editor.window.main_window import MainWindow
 
     second = MainWindow(use_audio=False, render=False)
     assert second.open_path(project_path)

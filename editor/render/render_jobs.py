@@ -2,7 +2,7 @@
 
 - `ThreadJob`: the draft engine in a QThread calling the Qt-free `render_worker.run_job`;
   Cancel sets a flag the core checks between steps.
-- `ProcessJob`: the AI engine in a QProcess running `python -m dreamreel.editor.render_worker`
+- `ProcessJob`: the AI engine in a QProcess running `python -m dreamreel.editor.render.render_worker`
   (JSON events on stdout); Cancel kills it at once — finished keyframes are already cached.
 
 Both emit the worker's plain event dicts through `event` and say `ended` once, at the very end.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QThread, Signal
 
-from dreamreel.editor.render_worker import project_payload, run_job, worker_command
+from dreamreel.editor.render.render_worker import project_payload, run_job, worker_command
 
 _TERMINAL = ("done", "cancelled", "error")
 

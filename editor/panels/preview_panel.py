@@ -22,8 +22,8 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from dreamreel.editor.render_jobs import cache_dir_for
-from dreamreel.editor.render_states import engine_identity, engine_imported
+from dreamreel.editor.render.render_jobs import cache_dir_for
+from dreamreel.editor.render.render_states import engine_identity, engine_imported
 
 _PIXMAPS_KEPT = 64
 

@@ -3,7 +3,7 @@
 `run_job(...)` is what both sides of `RenderController` execute: the draft engine calls it in
 a QThread; the AI engine runs it in a separate process,
 
-    python -m dreamreel.editor.render_worker --project P.json --cache DIR --engine vqgan-clip
+    python -m dreamreel.editor.render.render_worker --project P.json --cache DIR --engine vqgan-clip
     <frozen app> --render-worker ...            (PyInstaller build, see packaging/)
 
 which prints one JSON event per line on stdout, so Cancel can kill the process at once (a
@@ -115,7 +115,7 @@ def worker_command(args: list[str]) -> list[str]:
     """argv that starts this module in a fresh process (the frozen app dispatches a flag)."""
     if getattr(sys, "frozen", False):
         return [sys.executable, "--render-worker", *args]
-    return [sys.executable, "-m", "dreamreel.editor.render_worker", *args]
+    return [sys.executable, "-m", "dreamreel.editor.render.render_worker", *args]
 
 
 def _print_event(event: dict) -> None:
@@ -134,7 +134,7 @@ def _watch_stdin(stop: threading.Event) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dreamreel.editor.render_worker",
+    parser = argparse.ArgumentParser(prog="dreamreel.editor.render.render_worker",
                                      description="Render a project's keyframes into its cache (JSON events on stdout).")
     parser.add_argument("--project", type=Path, help="project JSON (as written by project_payload)")
     parser.add_argument("--cache", type=Path, help="keyframe cache folder")

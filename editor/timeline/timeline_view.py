@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QPainterPath
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from dreamreel.editor.background import Background
-from dreamreel.editor.blocks_item import BlocksItem
+from dreamreel.editor.timeline.blocks_item import BlocksItem
 from dreamreel.editor.snapping import Snapper
 
 WAVE_Y = (-1.0, 1.0)

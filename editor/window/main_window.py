@@ -2,8 +2,8 @@
 
 It wires the document (project + undo) to the views, the player and the render controller,
 and turns every user-facing failure into one plain line (status bar or a non-modal box).
-The File slots are in `editor/file_slots.py`; the Edit/View/Render/Help slots live beside
-their action table in `editor/actions.py`.
+The File slots are in `editor/window/file_slots.py`; the Edit/View/Render/Help slots live beside
+their action table in `editor/window/actions.py`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar
 
-from dreamreel.editor import actions as action_table
-from dreamreel.editor.audio_import import AudioImporter
-from dreamreel.editor.autosave import Autosaver, discard
-from dreamreel.editor.file_slots import AUDIO_SUFFIXES, LYRICS_SUFFIXES, FileSlots, export_dialog_class, kind_of
-from dreamreel.editor.inspector_panel import InspectorPanel
-from dreamreel.editor.settings_panel import SettingsPanel
-from dreamreel.editor.timeline_view import TimelineView, format_clock
-from dreamreel.editor.undo import EditorDocument
+from dreamreel.editor.window import actions as action_table
+from dreamreel.editor.window.audio_import import AudioImporter
+from dreamreel.editor.document.autosave import Autosaver, discard
+from dreamreel.editor.window.file_slots import AUDIO_SUFFIXES, LYRICS_SUFFIXES, FileSlots, export_dialog_class, kind_of
+from dreamreel.editor.panels.inspector_panel import InspectorPanel
+from dreamreel.editor.panels.settings_panel import SettingsPanel
+from dreamreel.editor.timeline.timeline_view import TimelineView, format_clock
+from dreamreel.editor.document.editor_document import EditorDocument
 
 __all__ = ["AUDIO_SUFFIXES", "LYRICS_SUFFIXES", "MainWindow"]
 
@@ -266,7 +266,7 @@ def _make_player(window, use_audio):
 
 def _make_render_controller(window):
     try:
-        from dreamreel.editor.render_controller import RenderController
+        from dreamreel.editor.render.render_controller import RenderController
     except ImportError:
         return None
     return RenderController(window)
@@ -274,7 +274,7 @@ def _make_render_controller(window):
 
 def _make_preview():
     try:
-        from dreamreel.editor.preview_panel import PreviewPanel
+        from dreamreel.editor.panels.preview_panel import PreviewPanel
     except ImportError:
         return None
     return PreviewPanel()

@@ -18,9 +18,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from dreamreel.editor.background import Background
-from dreamreel.editor.render_jobs import ProcessJob, ThreadJob, cache_dir_for
-from dreamreel.editor.render_states import EngineStates, combine_states, compute_states, engine_identity
-from dreamreel.editor.render_worker import snapshot
+from dreamreel.editor.render.render_jobs import ProcessJob, ThreadJob, cache_dir_for
+from dreamreel.editor.render.render_states import EngineStates, combine_states, compute_states, engine_identity
+from dreamreel.editor.render.render_worker import snapshot
 
 __all__ = ["RenderController", "cache_dir_for", "engine_identity"]
 

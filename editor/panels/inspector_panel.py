@@ -12,7 +12,7 @@ from dreamreel.core.project import Prompt, Style
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from dreamreel.editor.timeline_view import format_clock
+from dreamreel.editor.timeline.timeline_view import format_clock
 
 PROMPT_HELP = ("Several prompts in one block: <code>text:weight | other:weight</code>, "
                "e.g. <code>a red sky:1 | clouds:0.5</code>. Negative weights push away.")

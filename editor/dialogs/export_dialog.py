@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.project import ENGINES, INTERPOLATIONS, RenderSettings, check_render_settings
 from dreamreel.editor.background import Background
-from dreamreel.editor.render_controller import cache_dir_for, engine_identity
-from dreamreel.editor.render_worker import make_engine, snapshot
+from dreamreel.editor.render.render_controller import cache_dir_for, engine_identity
+from dreamreel.editor.render.render_worker import make_engine, snapshot
 
 ENGINE_LABELS = {"draft": "Draft (instant, no models)", "vqgan-clip": "VQGAN+CLIP (AI, needs models)"}
 _SPI_KEY = "export/seconds_per_iteration/{}"  # measured on this machine by the last export

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from dreamreel.core.commands import SetAudio
 from dreamreel.core.errors import DreamreelError
 from dreamreel.core.project import Project, load_project
-from dreamreel.editor.autosave import (adopt_untitled, discard, discard_file, load_recovered, newer_autosave,
+from dreamreel.editor.document.autosave import (adopt_untitled, discard, discard_file, load_recovered, newer_autosave,
                                        untitled_autosave)
 
 AUDIO_SUFFIXES = {".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif"}
@@ -206,7 +206,7 @@ def kind_of(path: str) -> str | None:
 
 def export_dialog_class():
     try:
-        from dreamreel.editor.export_dialog import ExportDialog
+        from dreamreel.editor.dialogs.export_dialog import ExportDialog
     except ImportError:
         return None
     return ExportDialog

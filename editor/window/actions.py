@@ -328,7 +328,7 @@ class ActionSlots:
     # --- Help ------------------------------------------------------------------------------
 
     def show_shortcuts(self):
-        from dreamreel.editor.shortcuts_dialog import ShortcutsDialog
+        from dreamreel.editor.dialogs.shortcuts_dialog import ShortcutsDialog
 
         self._shortcuts = ShortcutsDialog(shortcut_rows(self.actions), self)
         self._shortcuts.show()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from dreamreel.core.commands import SetRenderSettings, SetStyle
 from dreamreel.core.project import CONTINUITY_MODES, DEVICES, INTERPOLATIONS, Style
-from dreamreel.editor.inspector_panel import format_prompts, parse_prompts
+from dreamreel.editor.panels.inspector_panel import format_prompts, parse_prompts
 
 ENGINE_LABELS = {"vqgan-clip": "VQGAN+CLIP", "draft": "Draft (instant, no models)"}
 
@@ -203,7 +203,7 @@ class SettingsPanel(QWidget):
             self._on_model_changed()
 
     def _on_download_clicked(self):
-        from dreamreel.editor.model_download_dialog import ModelDownloadDialog
+        from dreamreel.editor.dialogs.model_download_dialog import ModelDownloadDialog
 
         dialog = ModelDownloadDialog(self.preset.currentData(), self)
         dialog.downloaded.connect(self._on_presets_changed)
