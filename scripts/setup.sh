@@ -4,11 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+PKGS="libpulse0 libegl1 libxkbcommon0 libdbus-1-3 libgl1 libfontconfig1"
+missing() { for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || echo "$p"; done; }
+if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ] && [ -n "$(missing)" ]; then
   # libpulse0: QtMultimedia; libegl1/libxkbcommon0/libdbus-1-3/libgl1/libfontconfig1: Qt offscreen.
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    libpulse0 libegl1 libxkbcommon0 libdbus-1-3 libgl1 libfontconfig1 >/dev/null
+  # A dpkg run interrupted earlier on this machine blocks every install until it is finished.
+  DEBIAN_FRONTEND=noninteractive dpkg --configure -a || true
+  apt-get update -qq || echo "setup: apt-get update failed; trying the install with the lists on disk" >&2
+  # shellcheck disable=SC2046
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(missing) >/dev/null
 fi
 
 PYTHON=${PYTHON:-python3}
