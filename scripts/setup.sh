@@ -12,7 +12,8 @@ if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ] && [ -n "$(missing)" ]; t
   DEBIAN_FRONTEND=noninteractive dpkg --configure -a || true
   apt-get update -qq || echo "setup: apt-get update failed; trying the install with the lists on disk" >&2
   # shellcheck disable=SC2046
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(missing) >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(missing) >/dev/null \
+    || echo "setup: could not install $(missing | tr '\n' ' ')- the editor and its tests need them" >&2
 fi
 
 PYTHON=${PYTHON:-python3}
