@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--millis", action="store_true", help="LRC: write 3-digit milliseconds")
     p.add_argument("--enhanced", action="store_true", help="LRC: write word timings as <mm:ss.xx> tags")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.set_defaults(func=run_export)
 
     p = sub.add_parser("info", help="summarise a project: song, blocks, style and render settings")
@@ -38,11 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     from dreamreel.core.interchange import new_project
+    from dreamreel.core.outputs import check_not_input, check_overwrite, check_project_output
     from dreamreel.core.project import save_project
 
     out = Path(args.output)
-    if out.exists() and not args.force:
-        raise DreamreelError(f"{out}: already exists; pass --force to overwrite it")
+    check_project_output(out)
+    check_not_input(out, {"lyrics file": args.lyrics, "song": args.audio})
+    check_overwrite(out, args.force)
     project, warnings = new_project(args.lyrics, args.audio, fmt=args.format, strict=args.strict,
                                     encoding=args.encoding)
     for warning in warnings:
@@ -56,7 +59,15 @@ def run_export(args: argparse.Namespace) -> int:
     from dreamreel.core.interchange import export_lyrics, lyrics_text
     from dreamreel.core.project import load_project
 
+    from dreamreel.core.outputs import check_lyrics_output, check_not_input, check_overwrite
+
+    if args.output:
+        check_not_input(args.output, {"project": args.project})
+        check_lyrics_output(args.output)
+        check_overwrite(args.output, args.force)
     project = load_project(args.project)
+    if args.output:
+        check_not_input(args.output, {"song": project.audio_path()})
     options = {"millis": args.millis, "enhanced": args.enhanced}
     if args.output:
         export_lyrics(project, args.output, args.format, **options)

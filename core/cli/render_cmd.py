@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from dreamreel.core.errors import DreamreelError, ModelNotFoundError
+from dreamreel.core.outputs import check_not_input, check_overwrite, check_video_output, inside
 
 
 def register(subparsers) -> None:
@@ -35,6 +36,7 @@ def register(subparsers) -> None:
     p.add_argument("--vqgan-ckpt", metavar="CKPT", help="local VQGAN checkpoint")
     p.add_argument("--clip-ckpt", metavar="FILE", help="local CLIP checkpoint")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--force", action="store_true", help="replace an existing video or PNG folder")
     p.set_defaults(func=run)
 
 
@@ -56,6 +58,24 @@ def _apply_overrides(project, args) -> None:
     problem = check_render_settings(s)
     if problem:
         raise DreamreelError(f"render settings: {problem}")
+
+
+def _check_outputs(args, project, cache_root: Path) -> None:
+    """Outputs never replace an input (project, song, keyframe cache) nor, without --force, an
+    existing video or PNG folder."""
+    inputs = {"project": project.path, "song": project.audio_path()}
+    if args.output:
+        check_not_input(args.output, inputs)
+        if inside(args.output, cache_root):
+            raise DreamreelError(f"-o {args.output}: is inside the keyframe cache {cache_root}; write the video elsewhere")
+        check_overwrite(args.output, args.force)
+    if args.png_dir:
+        check_not_input(args.png_dir, inputs, flag="--png-dir")
+        for role, path in {**inputs, "keyframe cache": cache_root}.items():
+            if path is not None and (inside(path, args.png_dir) or inside(args.png_dir, path)):
+                raise DreamreelError(f"--png-dir {args.png_dir}: holds or lies in the {role} ({path}); "
+                                     f"choose an empty or new folder")
+        check_overwrite(args.png_dir, args.force, flag="--png-dir", folder=True)
 
 
 def make_engine(settings, args, warn=print):
@@ -120,7 +140,6 @@ def _fmt_s(seconds: float) -> str:
 def run(args: argparse.Namespace) -> int:
     from dreamreel.core.engine.cache import KeyframeCache, default_cache_dir
     from dreamreel.core.engine.render import (
-        check_outputs,
         load_analysis,
         measure_seconds_per_iteration,
         plan_render,
@@ -133,11 +152,13 @@ def run(args: argparse.Namespace) -> int:
     for flag, value in (("--from", args.t_from), ("--to", args.t_to)):
         if value is not None and not math.isfinite(value):
             raise DreamreelError(f"{flag} {value}: give a time in seconds (a finite number)")
-    if not args.dry_run:
-        check_outputs(args.output, args.png_dir)  # before any slow loading or rendering
+    if not args.dry_run and args.output:
+        check_video_output(args.output)  # before any slow loading or rendering
     project = load_project(args.project)
     _apply_overrides(project, args)
     cache = KeyframeCache(args.cache or default_cache_dir(project.path))
+    if not args.dry_run:
+        _check_outputs(args, project, cache.root)
     engine = make_engine(project.render, args, warn=lambda m: print(m, file=sys.stderr))
     t_range = None
     if args.t_from is not None or args.t_to is not None:
