@@ -50,12 +50,13 @@ def new_project(lyrics: str | Path | None = None, audio: str | Path | None = Non
     return project, warnings
 
 
-def lyrics_text(project: Project, fmt: str, *, millis: bool = False, enhanced: bool = False) -> str:
-    """The project's blocks as `fmt` text, with its tags and song length."""
+def lyrics_text(project: Project, fmt: str, *, millis: bool = False, enhanced: bool = False,
+                classic: bool = False) -> str:
+    """The project's blocks as `fmt` text, with its tags and song length (`classic`: CSV)."""
     from dreamreel.core.formats import format_lyrics
 
     return format_lyrics(project.blocks, fmt, tags=project.tags, millis=millis, enhanced=enhanced,
-                         duration_ms=project.duration_ms)
+                         duration_ms=project.duration_ms, classic=classic)
 
 
 def export_lyrics(project: Project, path: str | Path, fmt: str | None = None, **options) -> None:

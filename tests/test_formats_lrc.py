@@ -189,9 +189,10 @@ def test_export_rounds_to_hundredths_not_truncates():
     assert format_lyrics([blk("a", 1005, 1994)], "lrc", millis=True).splitlines() == ["[00:01.005]a", "[00:01.994]"]
 
 
-def test_export_minutes_past_59_then_hours_past_99():
+def test_export_minutes_past_59_and_past_99_never_an_hour_field():
+    # ffmpeg's lrc reader and players read `[1:41:00.00]` as 1 min 41 s; `[101:00.00]` is right.
     out = format_lyrics([blk("a", 75 * 60_000, 75 * 60_000 + 500), blk("b", 101 * 60_000, 101 * 60_000 + 500)], "lrc")
-    assert out.splitlines() == ["[75:00.00]a", "[75:00.50]", "[1:41:00.00]b", "[1:41:00.50]"]
+    assert out.splitlines() == ["[75:00.00]a", "[75:00.50]", "[101:00.00]b", "[101:00.50]"]
     assert [b.start_ms for b in parse_lyrics(out, "lrc").blocks] == [75 * 60_000, 101 * 60_000]
 
 

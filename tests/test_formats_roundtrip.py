@@ -35,12 +35,13 @@ def timelines(draw, grid: int, secondary: bool = False, extras: bool = False):
     for _ in range(n):
         length = draw(st.integers(-(-MIN_BLOCK_MS // grid), 5000 // grid)) * grid
         kw = {}
-        if secondary and draw(st.booleans()):
-            kw["secondary"] = draw(TEXT)
+        text = draw(TEXT)
+        if secondary and draw(st.booleans()):  # a translation identical to the line is a duplicate: one kept
+            kw["secondary"] = draw(TEXT.filter(lambda s, t=text: s != t))
         if extras:
             kw["style"] = draw(st.none() | STYLE)
             kw["seed"] = draw(st.none() | st.integers(-(2**40), 2**40))
-        blocks.append(Block(text=draw(TEXT), start_ms=t, end_ms=t + length, **kw))
+        blocks.append(Block(text=text, start_ms=t, end_ms=t + length, **kw))
         t += length + draw(st.sampled_from([0, 0, grid, 1000]))  # mostly touching, some gaps
     duration = blocks[-1].end_ms + draw(st.sampled_from([0, 0, grid * 7]))
     return blocks, duration
@@ -83,6 +84,37 @@ def test_srt_round_trip(case):
 
 
 @SETTINGS
+@given(timelines(grid=1, secondary=True))
+def test_vtt_round_trip(case):
+    check(*case, "vtt")
+
+
+@SETTINGS
+@given(timelines(grid=10, secondary=True))
+def test_ass_round_trip(case):
+    check(*case, "ass")
+
+
+# What subtitle markup is made of: WebVTT and ASS escape it, so lyrics holding it survive.
+MARKUP_TEXT = st.text(st.sampled_from(list("ab <>{}&;-->#i/")), min_size=1, max_size=24).map(
+    lambda s: " ".join(s.split())).filter(bool)
+
+
+@SETTINGS
+@given(st.lists(MARKUP_TEXT, min_size=1, max_size=4), st.sampled_from(["vtt", "ass"]))
+def test_markup_characters_in_lyrics_survive_vtt_and_ass(texts, fmt):
+    blocks = [Block(text=t, start_ms=i * 1000, end_ms=i * 1000 + 1000) for i, t in enumerate(texts)]
+    check(blocks, len(texts) * 1000, fmt)
+
+
+@SETTINGS
+@given(st.lists(MARKUP_TEXT.filter(lambda s: "<" not in s and "{" not in s), min_size=1, max_size=4))
+def test_arrows_and_ampersands_survive_srt(texts):
+    blocks = [Block(text=t, start_ms=i * 1000, end_ms=i * 1000 + 1000) for i, t in enumerate(texts)]
+    check(blocks, len(texts) * 1000, "srt")
+
+
+@SETTINGS
 @given(timelines(grid=1))
 def test_labels_round_trip(case):
     check(*case, "labels")
@@ -90,16 +122,18 @@ def test_labels_round_trip(case):
 
 @SETTINGS
 @given(timelines(grid=10), st.data())
-def test_enhanced_lrc_round_trip_keeps_words(case, data):
+def test_enhanced_lrc_vtt_ass_round_trip_keeps_words(case, data):
     blocks, duration = case
     for b in blocks:
         words = b.text.split(" ")
         times = sorted(data.draw(st.lists(st.integers(b.start_ms // 10, (b.end_ms - 1) // 10), min_size=len(words),
                                           max_size=len(words))))
         b.words = [WordTiming(t * 10, w + (" " if i < len(words) - 1 else "")) for i, (t, w) in enumerate(zip(times, words))]
-    text = format_lyrics(blocks, "lrc", enhanced=True)
-    back = parse_lyrics(text, "lrc", strict=True, duration_ms=duration).blocks
-    assert [(b.text, b.start_ms, b.end_ms, b.words) for b in back] == [(b.text, b.start_ms, b.end_ms, b.words) for b in blocks]
+    for fmt in ("lrc", "vtt", "ass"):
+        text = format_lyrics(blocks, fmt, enhanced=True)
+        back = parse_lyrics(text, fmt, strict=True, duration_ms=duration).blocks
+        assert [(b.text, b.start_ms, b.end_ms, b.words) for b in back] == [
+            (b.text, b.start_ms, b.end_ms, b.words) for b in blocks], text
 
 
 @SETTINGS
@@ -133,16 +167,23 @@ def test_random_bytes_only_raise_format_error(data):
 
 
 _LRCISH = st.text(st.sampled_from(list("[]<>0123456789:.,- \t\n\r\ufeffa:offsetlngh\\\"-->")), max_size=200)
+# Near-misses of the subtitle formats: section and field names, override blocks, karaoke tags.
+_SUBISH = st.lists(st.sampled_from([
+    "WEBVTT", "NOTE", "STYLE", "-->", "00:01.000", "1:00:00.00", "0:00:01.00", "\n", "\n\n", ",", ";", "\t",
+    "[Events]", "[Script Info]", "[V4 Styles]", "Format: ", "Layer, Start, End, Text", "Marked,Text,End,Start",
+    "Dialogue: ", "Comment: ", "karaoke", "fx", "{\\k", "{\\kf-5}", "{\\p1}", "}", "{", "\\N", "\\{",
+    "<c.x>", "<00:00:01.500>", "&amp;", "&#99999999;", "<v ", "text", "start", "seconds", "ms", "\"", "99999999999",
+]), max_size=40).map("".join)
 
 
 @SETTINGS
-@given(_LRCISH | st.text(max_size=200))
+@given(_LRCISH | _SUBISH | st.text(max_size=200))
 def test_random_near_miss_text_only_raises_format_error(text):
     _parse_all(text)
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.binary(max_size=300), st.sampled_from([".lrc", ".csv", ".srt", ".txt"]))
+@given(st.binary(max_size=300), st.sampled_from([".lrc", ".csv", ".srt", ".txt", ".vtt", ".ass"]))
 def test_random_files_only_raise_format_error(data, suffix):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"junk{suffix}"

@@ -7,14 +7,15 @@ import sys
 from pathlib import Path
 
 from dreamreel.core.errors import DreamreelError
-
-LYRIC_FORMATS = ("lrc", "csv", "srt", "labels")
+from dreamreel.core.formats import FORMATS as LYRIC_FORMATS
+from dreamreel.core.formats import TABLE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    titles = ", ".join(f.title for f in TABLE.values())
     p = sub.add_parser("import", help="make a project from timed lyrics or a CSV screenplay (and a song)",
-                       description="Make a .dreamreel project from an LRC, CSV screenplay, SRT or Audacity label file.")
-    p.add_argument("lyrics", help="lyrics/screenplay file (.lrc, .csv, .srt, .txt labels)")
+                       description=f"Make a .dreamreel project from a lyrics or screenplay file: {titles}.")
+    p.add_argument("lyrics", help="lyrics/screenplay file (" + ", ".join(e for f in TABLE.values() for e in f.extensions) + ")")
     p.add_argument("--audio", help="the song (any format ffmpeg reads)")
     p.add_argument("-o", "--output", required=True, help="project file to write (*.dreamreel)")
     p.add_argument("--format", choices=LYRIC_FORMATS, help="lyrics format (default: from the extension)")
@@ -23,12 +24,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing project file")
     p.set_defaults(func=run_import)
 
-    p = sub.add_parser("export", help="write a project's blocks as LRC, CSV, SRT or Audacity labels")
+    p = sub.add_parser("export", help=f"write a project's blocks as {', '.join(LYRIC_FORMATS)}")
     p.add_argument("project", help="project file (*.dreamreel)")
     p.add_argument("--format", choices=LYRIC_FORMATS, required=True)
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--millis", action="store_true", help="LRC: write 3-digit milliseconds")
-    p.add_argument("--enhanced", action="store_true", help="LRC: write word timings as <mm:ss.xx> tags")
+    p.add_argument("--enhanced", action="store_true",
+                   help="LRC, VTT, ASS: write word timings (<mm:ss.xx> tags, inline timestamps, {\\k} karaoke)")
+    p.add_argument("--classic", action="store_true",
+                   help='CSV: the classic "text",seconds form, with a final "",END row (styles and seeds are not written)')
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.set_defaults(func=run_export)
 
@@ -57,10 +61,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from dreamreel.core.interchange import export_lyrics, lyrics_text
+    from dreamreel.core.outputs import check_lyrics_output, check_not_input, check_overwrite
     from dreamreel.core.project import load_project
 
-    from dreamreel.core.outputs import check_lyrics_output, check_not_input, check_overwrite
-
+    for option in ("millis", "enhanced", "classic"):
+        takes = [f.name for f in TABLE.values() if option in f.options]
+        if getattr(args, option) and args.format not in takes:
+            raise DreamreelError(f"--{option} is for {', '.join(takes)} export, not {args.format}; leave it out")
     if args.output:
         check_not_input(args.output, {"project": args.project})
         check_lyrics_output(args.output)
@@ -68,7 +75,7 @@ def run_export(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     if args.output:
         check_not_input(args.output, {"song": project.audio_path()})
-    options = {"millis": args.millis, "enhanced": args.enhanced}
+    options = {"millis": args.millis, "enhanced": args.enhanced, "classic": args.classic}
     if args.output:
         export_lyrics(project, args.output, args.format, **options)
         print(f"wrote {args.output}: {len(project.blocks)} blocks", file=sys.stderr)

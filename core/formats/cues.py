@@ -6,13 +6,17 @@ that end whatever shows, e.g. an empty timed LRC line), then `build_blocks` appl
 1. Stable sort by start.
 2. Cues with the same start become ONE block: the first is the text, the rest (file order) the
    secondary text joined with newlines (original + translation). Explicit ends: the longest.
+   A cue identical to one already there (same start and text) is dropped with a warning.
 3. A block without an end ends at the next start or stop after it; the last one at
    `length_ms` (LRC `[length:]`), else `duration_ms` (the song's end), else DEFAULT_LAST_MS after
    its start.
 4. Explicit ends that overlap the next block are cut to its start; ends past the song are cut
    to the song's end; blocks starting at or after the song's end are dropped.
 5. Blocks shorter than MIN_BLOCK_MS are dropped.
-Steps 4-5 warn in lenient mode and raise FormatError in strict mode.
+Steps 4-5 warn in lenient mode and raise FormatError in strict mode. Word times before their
+line's start, or before the word before them, are moved up to it with a warning naming the line;
+cues out of file order are sorted with a warning when `warn_unsorted` (files that should be in
+order: subtitles, screenplays; LRC lines legitimately are not).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class Cue:
     words: list[WordTiming] = field(default_factory=list)
     style: Style | None = None
     seed: int | None = None
+    raw: object = None  # markup.RawCue: the cue as written, for writing it back unchanged
 
 
 @dataclass
@@ -64,11 +69,19 @@ def build_blocks(
     length_ms: int | None = None,
     duration_ms: int | None = None,
     what: str = "timed lines",
+    warn_unsorted: bool = False,
+    raw_out: dict | None = None,
 ) -> list[Block]:
-    """Apply the shared block rules (module docstring) and return sorted, valid blocks."""
+    """Apply the shared block rules (module docstring) and return sorted, valid blocks.
+
+    `raw_out`, when given, receives {block id: cue.raw} for blocks made from a cue with one."""
     if not cues:
         raise FormatError(f"no {what} found; check the file's format or choose it explicitly", path=problems.source)
-    merged = _merge_same_start(sorted(cues, key=lambda c: c.start_ms))
+    if warn_unsorted:
+        _warn_unsorted(cues, problems)
+    for cue in cues:
+        _check_words(cue, problems)
+    merged = _merge_same_start(sorted(cues, key=lambda c: c.start_ms), problems)
     bounds = sorted({c.start_ms for c in merged} | set(stops))
     blocks: list[Block] = []
     for i, cue in enumerate(merged):
@@ -91,25 +104,63 @@ def build_blocks(
                 cue.line,
             )
             continue
-        blocks.append(
-            Block(
-                text=cue.text,
-                start_ms=cue.start_ms,
-                end_ms=end,
-                secondary=cue.secondary,
-                words=cue.words,
-                style=cue.style,
-                seed=cue.seed,
-            )
+        block = Block(
+            text=cue.text,
+            start_ms=cue.start_ms,
+            end_ms=end,
+            secondary=cue.secondary,
+            words=cue.words,
+            style=cue.style,
+            seed=cue.seed,
         )
+        blocks.append(block)
+        if raw_out is not None and cue.raw is not None:
+            raw_out[block.id] = cue.raw
     if not blocks:
         raise FormatError(f"no usable {what}: every one was skipped ({problems.warnings[-1]})", path=problems.source)
     return blocks
 
 
-def _merge_same_start(cues: list[Cue]) -> list[Cue]:
-    out: list[Cue] = []
+def _warn_unsorted(cues: list[Cue], problems: Problems) -> None:
+    latest: Cue | None = None
     for cue in cues:
+        if latest is not None and cue.start_ms < latest.start_ms:
+            problems.report(
+                f"starts ({cue.start_ms} ms) before the line above it (line {latest.line}, {latest.start_ms} ms); "
+                f"sorted into place (check the time)", cue.line, always_warn=True,
+            )
+        if latest is None or cue.start_ms >= latest.start_ms:
+            latest = cue
+
+
+def _check_words(cue: Cue, problems: Problems) -> None:
+    """Word times run forward from the line's start; a backwards one is moved up to the last."""
+    floor = cue.start_ms
+    for word in cue.words:
+        if word.start_ms < floor:
+            where = "the line's start" if floor == cue.start_ms else "the word before it"
+            problems.report(
+                f"word {word.text.strip()[:20]!r} at {word.start_ms} ms is before {where} ({floor} ms); moved there",
+                cue.line, always_warn=True,
+            )
+            word.start_ms = floor
+        floor = word.start_ms
+
+
+def _merge_same_start(cues: list[Cue], problems: Problems) -> list[Cue]:
+    out: list[Cue] = []
+    texts: dict[int, set[str]] = {}
+    lines: dict[tuple[int, str], int] = {}
+    for cue in cues:
+        seen = texts.setdefault(cue.start_ms, set())
+        if cue.text in seen:
+            problems.report(
+                f"same time and text as line {lines[(cue.start_ms, cue.text)]}; duplicate dropped", cue.line,
+                always_warn=True,
+            )
+            continue
+        seen.add(cue.text)
+        lines[(cue.start_ms, cue.text)] = cue.line
         if out and out[-1].start_ms == cue.start_ms:
             head = out[-1]
             extra = [t for t in (cue.text, cue.secondary) if t]

@@ -1,14 +1,20 @@
 """CSV screenplays: `"prompt text",seconds` per line, or a header form with more columns.
 
 Classic form (no header): `"A lighthouse in a storm",0` / `"Waves of glass",12.5` /
-`"The End",61`. Each block ends where the next begins; the last at the song's end.
+`"The End",61` / `"",70`. Each block ends where the next begins; an empty-text row is a stop
+(a gap, or the last block's end); without one the last block ends at the song's end.
 
-Header form: the first row names columns, any order, case-insensitive:
-`text,start[,end][,style][,seed][,secondary]`. `style` is `phrase:weight | phrase:weight`
-(-> Block.style.phrases); `seed` an integer. Empty cells mean "not set".
+Header form: the first row names columns, any order, case-insensitive, by any usual name:
+text (prompt, lyric, line, caption…), start (time, seconds, begin, from…), end (stop, until…),
+style, seed, secondary (translation); a unit suffix `(ms)` / `_ms` means milliseconds.
+`style` is `phrase:weight | phrase:weight` (-> Block.style.phrases); `seed` an integer.
+Empty cells mean "not set". Export writes all six columns, always in the same order.
 
-Times are seconds (`12.5`) or clocks (`1:02.5`, `00:01:02.5`). Spaces after commas, quoted
-commas, doubled quotes, quoted newlines and BOMs are all fine; text is trimmed.
+Times are seconds (`12.5`), `m:ss(.xx)` or `h:mm:ss(.xx)` (`0:03:10` is 190 s: spreadsheets
+never mean `mm:ss:xx`). The delimiter is sniffed: `;` (what Excel writes where the decimal mark
+is a comma, `12,5`) or tab when nearly every row splits into text and time on it, else `,`;
+any other choice is reported in one warning line. Spaces after delimiters, quoted delimiters,
+doubled quotes, quoted newlines and BOMs are all fine; text is trimmed.
 """
 
 from __future__ import annotations
@@ -22,32 +28,83 @@ from dreamreel.core.formats.timecodes import format_seconds, parse_time
 from dreamreel.core.project import Block, Prompt, Style
 
 COLUMNS = ("text", "start", "end", "style", "seed", "secondary")
-_ALIASES = {"prompt": "text", "time": "start", "start_s": "start", "end_s": "end", "translation": "secondary"}
+_NAMES = {
+    "text": ("text", "prompt", "prompts", "lyric", "lyrics", "line", "lines", "caption", "captions", "subtitle",
+             "words", "scene", "description", "content"),
+    "start": ("start", "time", "seconds", "second", "secs", "sec", "start time", "starttime", "begin", "from",
+              "at", "timestamp", "timecode", "start at", "in"),
+    "end": ("end", "stop", "until", "to", "end time", "endtime", "finish", "out"),
+    "style": ("style", "styles", "look"),
+    "seed": ("seed",),
+    "secondary": ("secondary", "translation", "translated", "original"),
+}
+_ALIASES = {alias: name for name, aliases in _NAMES.items() for alias in aliases}
+_UNITS = {"s": 1, "sec": 1, "secs": 1, "seconds": 1, "ms": 1000, "msec": 1000, "millis": 1000, "milliseconds": 1000}
 _WEIGHT = re.compile(r"^(?P<text>.*?):\s*(?P<weight>[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?)\s*$", re.S | re.I)
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def parse_screenplay(text: str, problems: Problems) -> tuple[list[Cue], list[int]]:
     """Read a CSV screenplay (classic or header form) into (cues, stops).
 
-    A row with a time but empty text is a stop: the block before it ends there (a gap)."""
-    rows = _rows(text.replace("\ufeff", ""), problems)
+    A row with a time but empty text is a stop: the block before it ends there (a gap). The
+    delimiter (`,` `;` tab) is sniffed; a choice other than plain commas is reported in one line."""
+    text = text.replace("\ufeff", "")
+    delimiter = sniff_delimiter(text)
+    rows = _rows(text, delimiter, problems)
     header = _header(rows[0][1]) if rows else None
     if header is None:
         parsed = [_classic_row(cells, line, problems) for line, cells in rows]
     else:
-        for name in header:
+        for raw, (name, _) in zip(rows[0][1], header):
             if name not in COLUMNS:
                 known = ", ".join(COLUMNS)
-                problems.report(f"unknown column {name!r} ignored (known: {known})", rows[0][0], always_warn=True)
-        parsed = [_header_row(dict(zip(header, cells)), line, problems) for line, cells in rows[1:]]
+                problems.report(f"unknown column {raw!r} ignored (known: {known})", rows[0][0], always_warn=True)
+        parsed = [_header_row(_named(header, cells), line, problems) for line, cells in rows[1:]]
+    cells = [c for _, row in rows for c in row]
+    if delimiter != "," or _decimal_commas(cells):
+        commas = " with decimal commas" if _decimal_commas(cells) else ""
+        problems.report(f"read as {_DELIMITER_NAMES[delimiter]}-separated CSV{commas}", always_warn=True)
     cues = [c for c in parsed if c is not None and c.text]
     stops = [c.start_ms for c in parsed if c is not None and not c.text]
     return cues, stops
 
 
-def _rows(text: str, problems: Problems) -> list[tuple[int, list[str]]]:
+def sniff_delimiter(text: str) -> str:
+    """`\t` or `;` when (nearly) every row splits on it into a text and a time (or a header);
+    else `,`. Semicolons are what spreadsheets write where the decimal mark is a comma."""
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    if not lines:
+        return ","
+    for delimiter in ("\t", ";"):
+        if sum(delimiter in line for line in lines) < 0.8 * len(lines):
+            continue
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter, skipinitialspace=True, strict=False))
+        except csv.Error:
+            continue
+        fit = sum(1 for row in rows if len(row) >= 2 and (_header([c.strip() for c in row]) is not None or any(
+            _time(c.strip()) is not None for c in row[1:])))
+        if fit >= 0.8 * len(rows):
+            return delimiter
+    return ","
+
+
+def _decimal_commas(cells: list[str]) -> bool:
+    return any("," in c and _time(c) is not None for c in cells)
+
+
+def _time(text: str, scale: int = 1) -> int | None:
+    """Seconds, `m:ss(.xx)` or `h:mm:ss(.xx)` (spreadsheets never mean `mm:ss:xx`); ms columns: scale 1000."""
+    ms = parse_time(text, colon_fraction=False)
+    if ms is None or scale == 1:
+        return ms
+    return (ms + scale // 2) // scale
+
+
+def _rows(text: str, delimiter: str, problems: Problems) -> list[tuple[int, list[str]]]:
     """(first line number, cells) for each non-blank CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=False)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=False)
     rows = []
     line = 1
     while True:
@@ -66,9 +123,32 @@ def _rows(text: str, problems: Problems) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _header(cells: list[str]) -> list[str] | None:
-    names = [_ALIASES.get(c.lower(), c.lower()) for c in cells]
-    return names if "text" in names and "start" in names else None
+def _column(cell: str) -> tuple[str, int]:
+    """A header cell -> (column name, time scale): `Start (ms)` -> ("start", 1000)."""
+    words = re.sub(r"[^0-9a-z]+", " ", cell.lower()).split()
+    name = " ".join(words)
+    if name in _ALIASES:
+        return _ALIASES[name], 1
+    if len(words) > 1 and words[-1] in _UNITS:
+        base = " ".join(words[:-1])
+        if base in _ALIASES:
+            return _ALIASES[base], _UNITS[words[-1]]
+    return name or cell, 1
+
+
+def _header(cells: list[str]) -> list[tuple[str, int]] | None:
+    columns = [_column(c) for c in cells]
+    names = [n for n, _ in columns]
+    return columns if "text" in names and "start" in names else None
+
+
+def _named(header: list[tuple[str, int]], cells: list[str]) -> dict:
+    row: dict = {}
+    for (name, scale), cell in zip(header, cells):
+        if name in COLUMNS and name not in row:
+            row[name] = cell
+            row[name + "_scale"] = scale
+    return row
 
 
 def _classic_row(cells: list[str], line: int, problems: Problems) -> Cue | None:
@@ -77,21 +157,21 @@ def _classic_row(cells: list[str], line: int, problems: Problems) -> Cue | None:
     if len(cells) != 2:
         problems.report(f'expected "text",seconds but found {len(cells)} columns; quote text that has commas', line)
         return None
-    start = parse_time(cells[1])
+    start = _time(cells[1])
     if start is None:
-        problems.report(f"bad time {cells[1][:40]!r}; use seconds (12.5) or mm:ss.xx", line)
+        problems.report(f"bad time {cells[1][:40]!r}; use seconds (12.5), m:ss.xx or h:mm:ss.xx", line)
         return None
     return Cue(start, cells[0], line)
 
 
 def _header_row(row: dict[str, str], line: int, problems: Problems) -> Cue | None:
-    start = parse_time(row.get("start", ""))
+    start = _time(row.get("start", ""), row.get("start_scale", 1))
     if start is None:
-        problems.report(f"bad start time {row.get('start', '')[:40]!r}; use seconds (12.5) or mm:ss.xx", line)
+        problems.report(f"bad start time {row.get('start', '')[:40]!r}; use seconds (12.5), m:ss.xx or h:mm:ss.xx", line)
         return None
     end = None
     if row.get("end"):
-        end = parse_time(row["end"])
+        end = _time(row["end"], row.get("end_scale", 1))
         if end is None:
             problems.report(f"bad end time {row['end'][:40]!r}; left open (ends at the next start)", line)
     seed = None
@@ -135,29 +215,33 @@ def _quote(text: str) -> str:
 
 
 def needs_header(blocks: list[Block], duration_ms: int | None = None) -> bool:
-    """True when the classic form would lose something: a gap, an end before the song's end
-    (when known), a style, a seed or a secondary text."""
+    """True when the classic form would lose something or say it less plainly: a style, a seed,
+    a secondary text, or a gap between blocks (`duration_ms` is accepted for callers; the
+    classic form's final `"",END` row keeps the last end either way)."""
     for i, b in enumerate(blocks):
         if b.style is not None or b.seed is not None or b.secondary:
             return True
-        nxt = blocks[i + 1].start_ms if i + 1 < len(blocks) else duration_ms
-        if nxt is not None and b.end_ms != nxt:
+        if i + 1 < len(blocks) and b.end_ms != blocks[i + 1].start_ms:
             return True
     return False
 
 
-def format_screenplay(blocks: list[Block], *, header: bool | None = None, duration_ms: int | None = None) -> str:
-    """CSV text. Classic form unless `header` is True or the classic form would lose data
-    (see needs_header). Without `duration_ms`, the classic form assumes the last block ends
-    at the song's end."""
-    if header is None:
-        header = needs_header(blocks, duration_ms)
-    if not header:
-        return "".join(f"{_quote(b.text)},{format_seconds(b.start_ms)}\n" for b in blocks)
-    cols = ["text", "start", "end"]
-    cols += [c for c, on in (("style", any(b.style for b in blocks)), ("seed", any(b.seed is not None for b in blocks)),
-                             ("secondary", any(b.secondary for b in blocks))) if on]
-    lines = [",".join(cols)]
+def format_screenplay(blocks: list[Block], *, header: bool | None = None, duration_ms: int | None = None,
+                      classic: bool = False) -> str:
+    """CSV text. `classic`: `"text",seconds` rows, a `"",seconds` row where a gap follows a
+    block, and a final `"",END` row so the last end survives (styles, seeds and secondary
+    texts are not written). Otherwise the header form `text,start,end,style,seed,secondary`
+    (always all six columns) when `header` is True or needs_header says so, else classic."""
+    if not classic:
+        classic = not (needs_header(blocks, duration_ms) if header is None else header)
+    if classic:
+        rows = []
+        for i, b in enumerate(blocks):
+            rows.append(f"{_quote(b.text)},{format_seconds(b.start_ms)}")
+            if i + 1 == len(blocks) or b.end_ms != blocks[i + 1].start_ms:
+                rows.append(f'"",{format_seconds(b.end_ms)}')
+        return "\n".join(rows) + "\n"
+    lines = [",".join(COLUMNS)]
     for b in blocks:
         cells = {
             "text": _quote(b.text),
@@ -167,5 +251,5 @@ def format_screenplay(blocks: list[Block], *, header: bool | None = None, durati
             "seed": "" if b.seed is None else str(b.seed),
             "secondary": _quote(b.secondary),
         }
-        lines.append(",".join(cells[c] for c in cols))
+        lines.append(",".join(cells[c] for c in COLUMNS))
     return "\n".join(lines) + "\n"

@@ -2,8 +2,11 @@
 
 Tolerated on reading: `.` instead of `,`, hours left out, a missing index, extra blank lines
 (also inside a cue's text: text runs until the next timing line), position suffixes after the
-end time (`X1:..`), BOMs. A cue's text lines are joined with newlines. On writing, a block's
-secondary text becomes extra text lines (SRT has no place for it, so it reads back as text).
+end time (`X1:..`), BOMs. A cue's text lines are joined with newlines. Styling (`<i>`, `<b>`,
+`<font color=…>`, `{\an8}`) is removed from the block text and kept verbatim (`RawCue`) so an
+unedited cue is written back as it was. On writing, a block's secondary text becomes extra text
+lines (SRT has no place for it, so it reads back as text), and a `-->` in text is written with
+an invisible zero-width space (`markup.ARROW_ESCAPE`), since readers take it as a timing line.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 
 from dreamreel.core.formats.cues import Cue, Problems
+from dreamreel.core.formats.markup import ARROW_ESCAPE, RawCue, strip_srt
 from dreamreel.core.formats.timecodes import format_srt_time, parse_clock
 from dreamreel.core.project import Block
 
@@ -29,7 +33,10 @@ def parse_srt(text: str, problems: Problems) -> list[Cue]:
 
     def close() -> None:
         if current is not None:
-            current.text = "\n".join(body)
+            raw = "\n".join(body)
+            current.text = strip_srt(raw)
+            if current.text != raw:
+                current.raw = RawCue("srt", raw, current.text)
             if current.text:
                 cues.append(current)
             else:
@@ -63,10 +70,16 @@ def _cue(m: re.Match, number: int, problems: Problems) -> Cue | None:
     return Cue(start, "", number, end_ms=end)
 
 
-def format_srt(blocks: list[Block]) -> str:
-    """SRT text: numbered cues, `hh:mm:ss,mmm` times, secondary text as extra lines."""
+def format_srt(blocks: list[Block], markup: dict | None = None) -> str:
+    """SRT text: numbered cues, `hh:mm:ss,mmm` times, secondary text as extra lines. `markup`
+    ({block id: RawCue}, from reading an SRT) gives unedited cues their styling back."""
     out = []
     for i, b in enumerate(blocks, start=1):
-        lines = [ln.strip() for ln in (b.text + "\n" + b.secondary).splitlines() if ln.strip()]
+        raw = (markup or {}).get(b.id)
+        if raw is not None and raw.fmt == "srt" and raw.plain == b.text:
+            text = raw.text
+        else:
+            text = b.text.replace("-->", ARROW_ESCAPE)
+        lines = [ln.strip() for ln in (text + "\n" + b.secondary.replace("-->", ARROW_ESCAPE)).splitlines() if ln.strip()]
         out.append(f"{i}\n{format_srt_time(b.start_ms)} --> {format_srt_time(b.end_ms)}\n" + "\n".join(lines) + "\n")
     return "\n".join(out)

@@ -25,13 +25,14 @@ def fraction_ms(digits: str) -> int:
     return (int(digits) + scale // 2) // scale
 
 
-def parse_clock(text: str) -> int | None:
+def parse_clock(text: str, *, colon_fraction: bool = True) -> int | None:
     """Parse a clock stamp to ms, or None when it is not one.
 
     Accepted (spaces anywhere are ignored): `mm:ss`, `mm:ss.f` (f = 0-3+ digits, `.` or `,`),
     `hh:mm:ss.f`, `mm:ss:xx` (colon before the fraction, as some LRC writers do) and
     `hh:mm:ss:xx`. Minutes may exceed 59 when there is no hour field; seconds may not.
-    Three colon fields WITHOUT a decimal point are read as `mm:ss:xx`, with one as `hh:mm:ss.f`.
+    Three colon fields WITHOUT a decimal point are read as `mm:ss:xx`, with one as `hh:mm:ss.f`;
+    `colon_fraction=False` (CSV, spreadsheets) reads them as `h:mm:ss` and refuses four fields.
     """
     m = _CLOCK.match("".join(text.split()))
     if not m:
@@ -41,8 +42,10 @@ def parse_clock(text: str) -> int | None:
     if frac is not None:
         if len(parts) == 4:
             return None
-    elif len(parts) >= 3:
+    elif len(parts) >= 3 and colon_fraction:
         frac = parts.pop()  # mm:ss:xx / hh:mm:ss:xx
+    if len(parts) == 4:
+        return None
     hours = int(parts[0]) if len(parts) == 3 else 0
     minutes, seconds = int(parts[-2]), int(parts[-1])
     if seconds >= 60 or (len(parts) == 3 and minutes >= 60):
@@ -58,10 +61,11 @@ def parse_seconds(text: str) -> int | None:
     return int(m.group(2) or 0) * 1000 + fraction_ms(m.group(3) or "")
 
 
-def parse_time(text: str) -> int | None:
-    """Seconds or a clock, whichever the text is (`12.5`, `1:02.5`, `00:01:02,500`); else None."""
+def parse_time(text: str, *, colon_fraction: bool = True) -> int | None:
+    """Seconds or a clock, whichever the text is (`12.5`, `1:02.5`, `00:01:02,500`); else None.
+    `colon_fraction` as for parse_clock."""
     if ":" in text:
-        return parse_clock(text)
+        return parse_clock(text, colon_fraction=colon_fraction)
     return parse_seconds(text)
 
 
@@ -71,15 +75,13 @@ def round_to(ms: int, step: int) -> int:
 
 
 def format_lrc_time(ms: int, *, millis: bool = False) -> str:
-    """`mm:ss.xx` (or `mm:ss.xxx` with millis); minutes go past 59, hours appear past 99 min."""
+    """`mm:ss.xx` (or `mm:ss.xxx` with millis); minutes go past 59 and past 99 (`[100:01.00]`):
+    players and ffmpeg read an hour field `h:mm:ss.xx` as minutes, so none is ever written."""
     step = 1 if millis else 10
     ms = round_to(max(ms, 0), step)
     minutes, rest = divmod(ms, 60_000)
     seconds, frac = divmod(rest, 1000)
     frac_text = f"{frac:03d}" if millis else f"{frac // 10:02d}"
-    if minutes > 99:
-        hours, minutes = divmod(minutes, 60)
-        return f"{hours}:{minutes:02d}:{seconds:02d}.{frac_text}"
     return f"{minutes:02d}:{seconds:02d}.{frac_text}"
 
 
@@ -97,3 +99,17 @@ def format_seconds(ms: int, *, places: int | None = None) -> str:
     if places is not None:
         return f"{whole}.{frac:03d}".ljust(len(str(whole)) + 1 + places, "0")
     return f"{whole}.{frac:03d}".rstrip("0").rstrip(".")
+
+
+def format_vtt_time(ms: int) -> str:
+    """`hh:mm:ss.mmm` as WebVTT wants it (hours always written: every reader takes them)."""
+    return format_srt_time(ms).replace(",", ".")
+
+
+def format_ass_time(ms: int) -> str:
+    """`h:mm:ss.cc` as ASS/SSA wants it, rounded half-up to the centisecond."""
+    ms = round_to(max(ms, 0), 10)
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, frac = divmod(rest, 1000)
+    return f"{hours}:{minutes:02d}:{seconds:02d}.{frac // 10:02d}"

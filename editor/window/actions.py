@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolBar
 from dreamreel.core.commands import (DeleteBlocks, MergeWithNext, SplitBlock, bake_offset, nudge_blocks,
                                      resize_block, shift_all)
 from dreamreel.core.errors import DreamreelError
-from dreamreel.core.formats import FORMATS
+from dreamreel.core.formats import FORMATS, TABLE
 
-FORMAT_NAMES = {"lrc": "LRC lyrics", "csv": "CSV screenplay", "srt": "SRT subtitles", "labels": "Audacity labels"}
+FORMAT_NAMES = {name: f.title for name, f in TABLE.items()}
 
 # (name, menu, text, shortcut, slot on the window, checkable)
 ACTIONS = [

@@ -14,14 +14,14 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from dreamreel.core.commands import SetAudio
 from dreamreel.core.errors import DreamreelError
+from dreamreel.core.formats import EXTENSIONS, TABLE
 from dreamreel.core.project import Project, load_project
 from dreamreel.editor.document.autosave import (adopt_untitled, discard, discard_file, load_recovered, newer_autosave,
                                        untitled_autosave)
 
 AUDIO_SUFFIXES = {".mp3", ".wav", ".flac", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aiff", ".aif"}
-LYRICS_SUFFIXES = {".lrc", ".csv", ".srt", ".txt", ".tsv", ".labels"}
-FILTERS = {"lrc": "LRC lyrics (*.lrc)", "csv": "CSV screenplay (*.csv)", "srt": "SRT subtitles (*.srt)",
-           "labels": "Audacity labels (*.txt *.labels *.tsv)"}
+LYRICS_SUFFIXES = set(EXTENSIONS)
+FILTERS = {name: f.dialog_filter for name, f in TABLE.items()}  # from the one format table
 PROJECT_FILTER = "Dreamreel project (*.dreamreel)"
 MAX_RECENT = 8
 
