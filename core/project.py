@@ -21,7 +21,7 @@ from dreamreel.core.events import Signal
 FORMAT_VERSION = 1
 MIN_BLOCK_MS = 50
 CONTINUITY_MODES = ("chain", "per-block")
-INTERPOLATIONS = ("linear", "slerp")
+INTERPOLATIONS = ("linear", "slerp", "rife", "minterpolate")  # latent blends, network, ffmpeg
 ENGINES = ("draft", "vqgan-clip")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 

@@ -30,6 +30,9 @@ def register(subparsers) -> None:
     p.add_argument("--png-dir", metavar="DIR", help="also (or only) write a PNG sequence here")
     p.add_argument("--minterpolate", type=int, metavar="FPS",
                    help="ffmpeg motion-interpolate the MP4 up to this frame rate")
+    p.add_argument("--interpolation", choices=("latent", "linear", "slerp", "rife", "minterpolate"),
+                   help="in-betweens: latent blends (linear/slerp; latent = the project's or linear), "
+                        "the RIFE network on decoded keyframes, or ffmpeg minterpolate from the keyframe rate")
     p.add_argument("--dry-run", action="store_true", help="list what would be rendered and the estimate")
     p.add_argument("--cache", metavar="DIR", help="keyframe cache folder (default: <project>.dreamreel-cache)")
     p.add_argument("--vqgan-config", metavar="YAML", help="local VQGAN config")
@@ -55,6 +58,10 @@ def _apply_overrides(project, args) -> None:
         s.width, s.height = w, h
     if args.device:
         s.device = args.device
+    if args.interpolation:
+        latent = args.interpolation == "latent"
+        s.interpolation = (s.interpolation if s.interpolation in ("linear", "slerp") else "linear") if latent \
+            else args.interpolation
     problem = check_render_settings(s)
     if problem:
         raise DreamreelError(f"render settings: {problem}")
@@ -156,6 +163,15 @@ def run(args: argparse.Namespace) -> int:
         check_video_output(args.output)  # before any slow loading or rendering
     project = load_project(args.project)
     _apply_overrides(project, args)
+    minterpolate_fps = args.minterpolate
+    if project.render.interpolation == "rife":
+        from dreamreel.core.engine.rife import resolve_rife_weights
+
+        resolve_rife_weights()  # before any slow work: ModelNotFoundError says how to fetch them
+    elif project.render.interpolation == "minterpolate":
+        from dreamreel.core.engine.interpolate import minterpolate_split
+
+        minterpolate_fps = minterpolate_split(project.render)
     cache = KeyframeCache(args.cache or default_cache_dir(project.path))
     if not args.dry_run:
         _check_outputs(args, project, cache.root)
@@ -193,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
     bars = _Bars(args.quiet)
     try:
         result = render_video(project, engine, cache, args.output, png_dir=args.png_dir, t_range=t_range,
-                              analysis=analysis, minterpolate_fps=args.minterpolate, progress=bars, plan=plan)
+                              analysis=analysis, minterpolate_fps=minterpolate_fps, progress=bars, plan=plan)
     finally:
         bars.close()
     for path in (result.out_path, result.png_dir):

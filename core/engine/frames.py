@@ -58,8 +58,12 @@ def cluster_model(project: Project, keyframes: list[PlannedKeyframe], analysis):
 
 def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysis=None,
                 burn_lyrics: bool | None = None, cancel: CancelHook | None = None,
-                batch: int = 16) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (frame_index, uint8 (H, W, 3)) for the plan's frames; keyframes must be cached."""
+                batch: int = 16, rife=None) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (frame_index, uint8 (H, W, 3)) for the plan's frames; keyframes must be cached.
+
+    In-betweens: latents blended (`linear`/`slerp`) and decoded, or with `interpolation` "rife"
+    the decoded keyframes blended by the interpolation network (`rife`, a `rife.Rife`; default:
+    the weights in the models dir), cuts held instead of morphed."""
     import torch
 
     from dreamreel.core.engine.captions import Captioner
@@ -89,13 +93,22 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
         za = torch.cat([latent(i) for i in lo])
         # hi is only needed where it is blended in (frac > 0); elsewhere reuse lo.
         zb = torch.cat([latent(h) if f > 0 else latent(i) for i, h, f in zip(lo, hi, frac)])
-        return blend(za, zb, torch.from_numpy(np.asarray(frac)).float(), s.interpolation)
+        mode = s.interpolation if s.interpolation in ("linear", "slerp") else "linear"  # minterpolate: see its CLI
+        return blend(za, zb, torch.from_numpy(np.asarray(frac)).float(), mode)
 
     frames, lo, hi, frac = blended(plan.first_frame, plan.end_frame)
     t = frames / fps
     pulse = (music.pulse_envelope(t, analysis.beats) * s.music.pulse
              if analysis is not None and s.music.pulse else np.zeros(len(frames)))
-    spring = _ClusterSpring.start(project, plan, analysis, cache, lambda: mix(*blended(0, 1)[1:]))
+    if s.interpolation == "rife":
+        from dreamreel.core.engine.rife import RifeFrames
+
+        stage = RifeFrames(rife or _default_rife(engine), kfs, lambda i: engine.decode(latent(i))[0])
+        spring = _ClusterSpring.start(project, plan, analysis, cache, lambda: stage.pictures(*blended(0, 1)[1:]),
+                                      target=lambda z: stage.as_tensor(engine.decode(z)))
+    else:
+        stage = None
+        spring = _ClusterSpring.start(project, plan, analysis, cache, lambda: mix(*blended(0, 1)[1:]))
     draft = getattr(engine, "name", "") == "draft"
     burn = (s.burn_lyrics or draft) if burn_lyrics is None else burn_lyrics
     captions = Captioner(
@@ -109,16 +122,28 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
         sl = slice(b0, b0 + batch)
         for i in [k for k in latents if k < lo[sl].min()]:
             del latents[i]  # frames only move forward: free keyframes behind us
-        z = mix(lo[sl], hi[sl], frac[sl])
-        if spring is not None:
-            z = spring.apply(z, frames[sl])
-        images = engine.decode(z)
+        if stage is not None:  # pictures of decoded keyframes, blended by the network
+            stage.forget_before(int(lo[sl].min()))
+            pics = stage.pictures(lo[sl], hi[sl], frac[sl])
+            images = stage.as_uint8(spring.apply(pics, frames[sl])) if spring is not None else stage.as_uint8(pics)
+        else:
+            z = mix(lo[sl], hi[sl], frac[sl])
+            if spring is not None:
+                z = spring.apply(z, frames[sl])
+            images = engine.decode(z)
         for j, img in enumerate(images):
             n = b0 + j
             img = _fit(img, s.width, s.height)
             if pulse[n] > 1e-3:
                 img = music.apply_pulse(img, float(pulse[n]))
             yield int(frames[n]), captions.apply(img, int(frames[n]))
+
+
+def _default_rife(engine):
+    """The RIFE weights from the models dir on the engine's device."""
+    from dreamreel.core.engine.rife import Rife, resolve_rife_weights
+
+    return Rife.from_file(resolve_rife_weights(), device=getattr(engine, "device", "cpu"))
 
 
 class _ClusterSpring:
@@ -133,7 +158,9 @@ class _ClusterSpring:
         self.next_frame = 0
 
     @classmethod
-    def start(cls, project: Project, plan, analysis, cache: KeyframeCache, frame0_latent):
+    def start(cls, project: Project, plan, analysis, cache: KeyframeCache, frame0_latent, target=None):
+        """`target(latent)` maps a cluster's keyframe latent into the space frames are mixed in
+        (identity: latents; the RIFE stage passes decoded pictures)."""
         model = cluster_model(project, plan.keyframes, analysis)
         if model is None:
             return None
@@ -143,7 +170,7 @@ class _ClusterSpring:
             z = cache.get(plan.keyframes[o].key)
             if z is None:
                 raise DreamreelError(f"keyframe {plan.keyframes[o].key[:12]} is missing from the cache; render again")
-            targets.append(z)
+            targets.append(z if target is None else target(z))
         fps = plan.fps
         env_times = np.asarray(analysis.times)
         spring = cls(frame0_latent(), targets, [int(o) for o in owners],

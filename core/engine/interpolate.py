@@ -13,6 +13,8 @@ than a frozen frame (and the next block still lands exactly on its start frame).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -103,3 +105,13 @@ def _as_batch(t, like: torch.Tensor) -> torch.Tensor:
     if t.ndim == 0:
         t = t.expand(like.shape[0])
     return t.view(-1, *([1] * (like.ndim - 1)))
+
+
+def minterpolate_split(settings) -> int:
+    """For `interpolation` "minterpolate": render at the keyframe rate (rounded up) with latent
+    blends, and let ffmpeg's motion interpolation make the output rate. Changes `settings`
+    (fps, interpolation) in place; returns the output fps for `encode_mp4(minterpolate_fps=)`."""
+    target = int(settings.fps)
+    settings.fps = max(1, min(target, math.ceil(settings.keyframes_per_second)))
+    settings.interpolation = "linear"
+    return target

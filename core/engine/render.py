@@ -260,6 +260,13 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
     if out_path is None and png_dir is None:
         raise DreamreelError("nothing to write: give an output file or a PNG folder")
     check_outputs(out_path, png_dir)
+    if project.render.interpolation == "minterpolate" and out_path is not None:  # (the CLI splits before planning)
+        from dataclasses import replace
+
+        from dreamreel.core.engine.interpolate import minterpolate_split
+
+        project = replace(project, render=replace(project.render))
+        minterpolate_fps, plan = minterpolate_split(project.render), None
     if analysis is None:
         analysis = load_analysis(project, cache)
     if plan is None:  # the CLI passes the plan it already showed the user
