@@ -12,6 +12,7 @@ validation and undo live in one place.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field, replace
 
 from dreamreel.core.errors import CommandError, ProjectError
@@ -45,13 +46,55 @@ class Command:
 
 
 def _check(blocks: list[Block], project: Project, allow_overlap: bool = False) -> None:
-    """Validate an edit's result; overlaps count only where the edit changed a block."""
+    """Validate an edit's result; overlaps count only where the edit changed a block.
+
+    The one validator is `validate_blocks`; its `blocks[i].field` wording is turned into words
+    that name blocks as the artist sees them (1-based number and text)."""
     before = {b.id: b for b in project.blocks}
     touched = {b.id for b in blocks if before.get(b.id) != b}
     try:
         validate_blocks(blocks, project.duration_ms, allow_overlap=allow_overlap, overlap_checked=touched)
     except ProjectError as e:
-        raise CommandError(str(e)) from None
+        raise CommandError(_in_words(str(e), blocks, project)) from None
+
+
+_WHERE = re.compile(r"^blocks\[(\d+)\]\.(\w+): (.*)$", re.S)
+
+
+def block_name(project: Project, block: Block) -> str:
+    """`block 9 “Meet me at nine”`: the number the artist sees (1-based, current order) and text."""
+    try:
+        number = project.index_of(block.id) + 1
+    except (KeyError, ValueError):
+        number = None
+    text = block.text.strip() or "(empty)"
+    if len(text) > 30:
+        text = text[:29] + "…"
+    return f"block {number} “{text}”" if number else f"the new block “{text}”"
+
+
+def clock(ms: int) -> str:
+    """mm:ss.mmm for messages (negative times keep their sign)."""
+    sign, ms = ("-" if ms < 0 else ""), abs(int(ms))
+    return f"{sign}{ms // 60000:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def _in_words(message: str, blocks: list[Block], project: Project) -> str:
+    m = _WHERE.match(message)
+    if not m:
+        return message
+    i, field_name, rest = int(m.group(1)), m.group(2), m.group(3)
+    b = blocks[i]
+    name = block_name(project, b)
+    if field_name == "start_ms" and rest.startswith("overlaps"):
+        return f"{name} would overlap {block_name(project, blocks[i - 1])} (it ends at {clock(blocks[i - 1].end_ms)})"
+    if field_name == "start_ms" and ">= 0" in rest:
+        return f"{name} would start before the song ({clock(b.start_ms)})"
+    if field_name == "end_ms" and "past the end" in rest:
+        return f"{name} would end at {clock(b.end_ms)}, after the end of the song ({clock(project.duration_ms)})"
+    if field_name == "end_ms" and "at least" in rest:
+        return f"{name} would be shorter than {MIN_BLOCK_MS} ms"
+    return f"{name}: {rest}"
 
 
 def _sorted(blocks: list[Block]) -> list[Block]:
@@ -106,10 +149,16 @@ def _get(project: Project, block_id: str) -> Block:
 
 @dataclass
 class SetTimes(_Snapshot):
-    """Give blocks new (start_ms, end_ms). The base of move, resize, nudge and ripple edits."""
+    """Give blocks new (start_ms, end_ms). The base of move, resize, nudge and ripple edits.
+
+    `group` names what the artist moved (the selection) so repeated nudges of it merge even when
+    a later nudge also carries a neighbour's edge; `note` is a line the editor shows after the
+    edit when it did something the artist might not expect (a clamp at the song's end)."""
 
     times: dict[str, tuple[int, int]] = field(default_factory=dict)
     label: str = "Change timing"
+    group: tuple[str, ...] = ()
+    note: str = ""
 
     def _new_blocks(self, project):
         for block_id in self.times:
@@ -120,10 +169,14 @@ class SetTimes(_Snapshot):
         ]
 
     def merge(self, other: Command) -> bool:
-        if type(other) is not SetTimes or other.label != self.label or other.times.keys() != self.times.keys():
+        if type(other) is not SetTimes or other.label != self.label:
             return False
-        self.times = other.times
+        same = other.group == self.group if self.group else other.times.keys() == self.times.keys()
+        if not same:
+            return False
+        self.times = {**self.times, **other.times}
         self._after = other._after
+        self.note = other.note
         return True
 
 
@@ -141,19 +194,79 @@ def resize_block(project: Project, block_id: str, *, start_ms: int | None = None
     return SetTimes(times=times, label="Resize", allow_overlap=allow_overlap)
 
 
-def nudge_blocks(project: Project, ids: list[str], delta_ms: int) -> SetTimes:
-    """Like move_blocks, but consecutive nudges of the same blocks merge into one undo step."""
-    cmd = move_blocks(project, ids, delta_ms)
-    cmd.label = "Nudge"
+def roll_edge(project: Project, left_id: str, right_id: str, t_ms: int) -> SetTimes:
+    """Roll edit (Kdenlive): the edge two touching blocks share moves to t_ms; both change."""
+    left, right = _get(project, left_id), _get(project, right_id)
+    if left.end_ms != right.start_ms:
+        raise CommandError(f"{block_name(project, left)} and {block_name(project, right)} do not touch")
+    return SetTimes(times={left_id: (left.start_ms, t_ms), right_id: (t_ms, right.end_ms)}, label="Roll edit")
+
+
+def _carry_neighbours(project: Project, times: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """The edit `times` plus the edges of unmoved neighbours it carries along.
+
+    A neighbour that touched a moved block keeps touching it (its shared edge follows: a roll),
+    and one the move would run into is pushed back to the moved edge. Only the adjacent block on
+    each side changes, so an edit stays local; if that squeezes it under MIN_BLOCK_MS,
+    validation refuses in words."""
+    blocks = project.blocks
+    out = dict(times)
+    for i, b in enumerate(blocks):
+        if b.id in times:
+            continue
+        s, e = b.start_ms, b.end_ms
+        if i > 0 and blocks[i - 1].id in times:
+            prev, (_, new_end) = blocks[i - 1], times[blocks[i - 1].id]
+            if prev.end_ms == b.start_ms or new_end > s:
+                s = new_end
+        if i + 1 < len(blocks) and blocks[i + 1].id in times:
+            nxt, (new_start, _) = blocks[i + 1], times[blocks[i + 1].id]
+            if nxt.start_ms == b.end_ms or new_start < e:
+                e = new_start
+        if (s, e) != (b.start_ms, b.end_ms):
+            out[b.id] = (s, e)
+    return out
+
+
+def nudge_blocks(project: Project, ids: list[str], delta_ms: int, *, ripple: bool = False) -> SetTimes:
+    """Move the selected blocks by delta_ms; consecutive nudges of the same selection merge into
+    one undo step. Touching neighbours' shared edges follow (never a refusal for touching); with
+    `ripple` every block after the selection moves too (and the song's end clamps, see shift_all)."""
+    if not ids:
+        raise CommandError("select the blocks to nudge first")
+    if ripple:
+        first = min(_get(project, i).start_ms for i in ids)
+        cmd = shift_all(project, first, delta_ms)
+    else:
+        moved = {i: (_get(project, i).start_ms + delta_ms, _get(project, i).end_ms + delta_ms) for i in ids}
+        cmd = SetTimes(times=_carry_neighbours(project, moved))
+    cmd.label, cmd.group = "Nudge", tuple(sorted(ids))
     return cmd
 
 
 def shift_all(project: Project, from_ms: int, delta_ms: int) -> SetTimes:
-    """Ripple: shift every block starting at or after `from_ms` by `delta_ms`."""
+    """Ripple: shift every block starting at or after `from_ms` by `delta_ms`.
+
+    The block just before keeps touching when it touched (its end follows) and is trimmed when
+    the shift runs into it; blocks pushed past the song's end are trimmed at the end, and the
+    command's `note` says so. Refused (in words) only when a block would vanish."""
     times = {b.id: (b.start_ms + delta_ms, b.end_ms + delta_ms) for b in project.blocks if b.start_ms >= from_ms}
     if not times:
-        raise CommandError(f"no blocks start at or after {from_ms} ms")
-    return SetTimes(times=times, label="Shift all")
+        raise CommandError(f"no blocks start at or after {clock(from_ms)}")
+    note = ""
+    end = project.duration_ms
+    if end is not None and delta_ms > 0:
+        trimmed = [b for b in project.blocks if b.id in times and times[b.id][1] > end]
+        for b in trimmed:
+            s, _ = times[b.id]
+            if end - s < MIN_BLOCK_MS:
+                raise CommandError(f"{block_name(project, b)} would start at {clock(s)}, past the end of the song "
+                                   f"({clock(end)}); shift by less")
+            times[b.id] = (s, end)
+        if trimmed:
+            names = ", ".join(block_name(project, b) for b in trimmed[:2]) + (" …" if len(trimmed) > 2 else "")
+            note = f"{names} trimmed at the end of the song ({clock(end)})"
+    return SetTimes(times=_carry_neighbours(project, times), label="Shift all", note=note)
 
 
 @dataclass
@@ -212,21 +325,51 @@ class SplitBlock(_Snapshot):
         return [x for x in project.blocks if x.id != b.id] + [left, right]
 
 
+MERGE_MODES = ("join", "first")
+
+
+def join_texts(a: str, b: str) -> str:
+    """Two block texts as one: `a / b`, or `a | b` when either uses prompt syntax
+    (`text:weight`, `|`), so each part keeps the weight it had (the prompt grammar splits on `|`)."""
+    a, b = a.strip(), b.strip()
+    if not a or not b:
+        return a or b
+    return f"{a} | {b}" if _is_prompt(a) or _is_prompt(b) else f"{a} / {b}"
+
+
+def _is_prompt(text: str) -> bool:
+    from dreamreel.core.engine.prompts import parse_prompts  # the one prompt parser
+
+    parts = parse_prompts(text)
+    return len(parts) != 1 or parts[0].weight != 1.0 or parts[0].text != text.strip()
+
+
 @dataclass
 class MergeWithNext(_Snapshot):
-    """Merge a block with the one after it: one block spanning both, texts joined."""
+    """Merge a block with the one after it: one block spanning both.
+
+    mode "join" joins the texts (`join_texts`: " / ", or " | " for prompts), "first" keeps the
+    first block's text (Aegisub's "keep first")."""
 
     block_id: str = ""
+    mode: str = "join"
     label: str = "Merge"
 
     def _new_blocks(self, project):
-        i = project.index_of(_get(project, self.block_id).id)
+        if self.mode not in MERGE_MODES:
+            raise CommandError(f"merge mode must be one of {', '.join(MERGE_MODES)}")
+        b0 = _get(project, self.block_id)
+        i = project.index_of(b0.id)
         if i + 1 >= len(project.blocks):
-            raise CommandError("the last block has no next block to merge with")
+            raise CommandError(f"{block_name(project, b0)} is the last block: there is no next block to merge with")
         a, b = project.blocks[i], project.blocks[i + 1]
-        secondary = "\n".join(t for t in (a.secondary, b.secondary) if t)
-        merged = replace(a, end_ms=max(a.end_ms, b.end_ms), text=f"{a.text} {b.text}".strip(),
-                         secondary=secondary, words=a.words + b.words)
+        if self.mode == "first":
+            text, secondary, words = a.text, a.secondary, a.words + b.words
+        else:
+            text = join_texts(a.text, b.text)
+            secondary = " / ".join(t for t in (a.secondary.strip(), b.secondary.strip()) if t)
+            words = a.words + b.words
+        merged = replace(a, end_ms=max(a.end_ms, b.end_ms), text=text, secondary=secondary, words=words)
         return project.blocks[:i] + [merged] + project.blocks[i + 2:]
 
 

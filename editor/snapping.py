@@ -39,11 +39,16 @@ class Snapper:
         self.edges = sorted(int(t) for t in self.edges)
 
     def nearest(self, t_ms: int, tol_ms: float) -> SnapTarget | None:
-        """The closest candidate to t_ms within tol_ms; on a tie: playhead, edge, beat, onset."""
+        """The candidate for t_ms within tol_ms. A neighbour's edge wins over everything else in
+        the radius (a beat 2 ms closer would leave an invisible gap between two lines); among
+        the rest the closest wins, ties going to the playhead, then beats, then onsets."""
+        edge = _closest(self.edges, t_ms)
+        if edge is not None and abs(edge - t_ms) <= tol_ms:
+            return SnapTarget(edge, "edge")
         best: SnapTarget | None = None
         best_d = tol_ms
         lists = (("playhead", [] if self.playhead is None else [self.playhead]),
-                 ("edge", self.edges), ("beat", self.beats), ("onset", self.onsets))
+                 ("beat", self.beats), ("onset", self.onsets))
         for kind, values in lists:
             c = _closest(values, t_ms)
             if c is not None and abs(c - t_ms) <= best_d and (best is None or abs(c - t_ms) < best_d):
@@ -56,14 +61,15 @@ class Snapper:
         return (target.t_ms, target) if target else (t_ms, None)
 
     def snap_delta(self, edges_ms: list[int], delta_ms: int, tol_ms: float) -> tuple[int, SnapTarget | None]:
-        """Adjust a move delta so the moved edge closest to a candidate lands on it."""
-        best: tuple[float, int, SnapTarget] | None = None
+        """Adjust a move delta so the moved edge closest to a candidate lands on it (an edge
+        meeting a neighbour's edge wins over one meeting a beat, as in `nearest`)."""
+        best: tuple[tuple[int, float], int, SnapTarget] | None = None
         for e in edges_ms:
             target = self.nearest(e + delta_ms, tol_ms)
             if target is not None:
-                d = abs(target.t_ms - (e + delta_ms))
-                if best is None or d < best[0]:
-                    best = (d, target.t_ms - e, target)
+                rank = (0 if target.kind == "edge" else 1, abs(target.t_ms - (e + delta_ms)))
+                if best is None or rank < best[0]:
+                    best = (rank, target.t_ms - e, target)
         return (best[1], best[2]) if best else (delta_ms, None)
 
 
@@ -118,6 +124,22 @@ def clamp_edge(blocks: list[Block], block_id: str, edge: str, t_ms: int, duratio
     if not allow_overlap and i + 1 < len(blocks):
         hi = min(hi, blocks[i + 1].start_ms)
     return min(hi, max(b.start_ms + MIN_BLOCK_MS, t_ms))
+
+
+def touching_partner(blocks: list[Block], block_id: str, edge: str) -> Block | None:
+    """The block sharing `edge` ("start" or "end") of block_id (touching, no gap), or None."""
+    i = next(k for k, b in enumerate(blocks) if b.id == block_id)
+    b = blocks[i]
+    if edge == "end" and i + 1 < len(blocks) and blocks[i + 1].start_ms == b.end_ms:
+        return blocks[i + 1]
+    if edge == "start" and i > 0 and blocks[i - 1].end_ms == b.start_ms:
+        return blocks[i - 1]
+    return None
+
+
+def clamp_roll(left: Block, right: Block, t_ms: int) -> int:
+    """Limit a rolled shared edge so both blocks keep MIN_BLOCK_MS."""
+    return max(left.start_ms + MIN_BLOCK_MS, min(right.end_ms - MIN_BLOCK_MS, t_ms))
 
 
 def free_span(blocks: list[Block], t_ms: int, duration_ms: int | None) -> tuple[int, int] | None:

@@ -40,7 +40,7 @@ def test_move_into_gap_and_undo(project):
 
 def test_move_rejected_on_overlap_changes_nothing(project):
     before = snapshot(project)
-    with pytest.raises(CommandError, match="overlaps"):
+    with pytest.raises(CommandError, match=r"block 3 “c” would overlap block 2 “b”"):
         C.move_blocks(project, ["C"], -1500).apply(project)
     assert snapshot(project) == before
     assert project.events == []
@@ -57,16 +57,16 @@ def test_multi_select_move_is_one_command(project):
 
 
 def test_move_past_song_end_or_before_zero_rejected(project):
-    with pytest.raises(CommandError, match="past the end"):
+    with pytest.raises(CommandError, match="after the end of the song"):
         C.move_blocks(project, ["C"], 6500).apply(project)
-    with pytest.raises(CommandError, match=">= 0"):
+    with pytest.raises(CommandError, match=r"block 1 “a” would start before the song"):
         C.move_blocks(project, ["A"], -1).apply(project)
 
 
 def test_resize_edges_and_minimum_length(project):
     check_undo(project, C.resize_block(project, "B", end_ms=2900))
     assert project.block("B").end_ms == 2900
-    with pytest.raises(CommandError, match="at least 50 ms"):
+    with pytest.raises(CommandError, match="shorter than 50 ms"):
         C.resize_block(project, "B", start_ms=2880).apply(project)
 
 
@@ -94,7 +94,7 @@ def test_split_and_merge(project):
     assert [project.block(i).stanza_break for i in ("B", "B2")] == [True, False]
     merge = C.MergeWithNext(block_id="B")
     after = check_undo(project, merge)
-    assert after[1] == ("B", "b b", 1000, 2000)
+    assert after[1] == ("B", "b / b", 1000, 2000)
     with pytest.raises(CommandError, match="at least 50 ms"):
         C.SplitBlock(block_id="A", at_ms=20).apply(project)
     with pytest.raises(CommandError, match="last block"):
@@ -109,7 +109,7 @@ def test_insert_delete(project):
     assert [b.id for b in project.blocks] == ["B", "C"]
     with pytest.raises(CommandError, match="no block"):
         C.DeleteBlocks(ids=["zzz"]).apply(project)
-    with pytest.raises(CommandError, match="overlaps"):
+    with pytest.raises(CommandError, match="would overlap"):
         C.InsertBlock(block=Block("x", 500, 1500)).apply(project)
 
 
@@ -125,7 +125,8 @@ def test_set_text_and_fields(project):
 
 def test_shift_all_ripples_from_a_time(project):
     check_undo(project, C.shift_all(project, 1000, 250))
-    assert [(b.start_ms, b.end_ms) for b in project.blocks] == [(0, 1000), (1250, 2250), (3250, 4250)]
+    # A touched B, so its end follows B's start (they keep touching)
+    assert [(b.start_ms, b.end_ms) for b in project.blocks] == [(0, 1250), (1250, 2250), (3250, 4250)]
     with pytest.raises(CommandError):
         C.shift_all(project, 0, -100).apply(project)
 
@@ -163,7 +164,7 @@ def test_existing_overlap_does_not_block_unrelated_edits(project):
     C.move_blocks(project, ["C"], -1500, allow_overlap=True).apply(project)  # C now overlaps B
     C.set_text(project, "A", "still editable").apply(project)
     C.move_blocks(project, ["A"], 0).apply(project)
-    with pytest.raises(CommandError, match="overlaps"):
+    with pytest.raises(CommandError, match="would overlap"):
         C.resize_block(project, "B", end_ms=2100).apply(project)  # touching B re-checks B/C
 
 
@@ -183,3 +184,87 @@ def test_block_fields_are_type_checked(project, fields, message):
 def test_style_weights_must_be_finite(project):
     with pytest.raises(CommandError, match="finite"):
         C.SetStyle(style=Style([Prompt("dark", float("inf"))])).apply(project)
+
+
+@pytest.fixture
+def touching():
+    """Blocks as every imported LRC has them: each ends where the next begins; the last at the
+    song's end."""
+    return Project(audio=AudioRef("song.wav", duration_ms=4000),
+                   blocks=[Block("a", 0, 1000, id="A"), Block("b", 1000, 2000, id="B"),
+                           Block("c", 2000, 3000, id="C"), Block("d", 3000, 4000, id="D")])
+
+
+def times(p):
+    return [(b.start_ms, b.end_ms) for b in p.blocks]
+
+
+def test_nudge_of_touching_blocks_carries_the_shared_edges(touching):
+    after = check_undo(touching, C.nudge_blocks(touching, ["B"], 10))
+    assert [a[2:] for a in after] == [(0, 1010), (1010, 2010), (2010, 3000), (3000, 4000)]
+    C.nudge_blocks(touching, ["B", "C"], -100).apply(touching)
+    assert times(touching) == [(0, 910), (910, 1910), (1910, 2900), (2900, 4000)]
+
+
+def test_nudge_into_a_small_gap_pushes_the_neighbour_edge(project):
+    C.nudge_blocks(project, ["B"], 400).apply(project)  # gap to C was 1000 ms: C untouched
+    assert times(project)[1:] == [(1400, 2400), (3000, 4000)]
+    C.nudge_blocks(project, ["B"], 1000).apply(project)  # runs 400 ms into C: C's start pushed back
+    assert times(project) == [(0, 2400), (2400, 3400), (3400, 4000)]  # A touched B: its end followed
+
+
+def test_nudges_of_one_selection_merge_even_when_a_neighbour_joins(project):
+    first = C.nudge_blocks(project, ["B"], 500)
+    first.apply(project)
+    second = C.nudge_blocks(project, ["B"], 600)  # now also pushes C
+    second.apply(project)
+    assert first.merge(second)
+    first.undo(project)
+    assert times(project) == [(0, 1000), (1000, 2000), (3000, 4000)]
+
+
+def test_ripple_nudge_moves_everything_after_and_clamps_at_the_end(touching):
+    cmd = C.nudge_blocks(touching, ["B"], 100, ripple=True)
+    check_undo(touching, cmd)
+    assert times(touching) == [(0, 1100), (1100, 2100), (2100, 3100), (3100, 4000)]
+    assert "block 4 “d” trimmed at the end of the song" in cmd.note
+
+
+def test_shift_all_when_the_last_block_ends_at_the_song_end(touching):
+    cmd = C.shift_all(touching, 2000, 250)
+    check_undo(touching, cmd)
+    assert times(touching) == [(0, 1000), (1000, 2250), (2250, 3250), (3250, 4000)]
+    assert cmd.note.endswith("trimmed at the end of the song (00:04.000)")
+    with pytest.raises(CommandError, match=r"block 4 “d” would start at 00:04.750, past the end of the song"):
+        C.shift_all(touching, 3000, 1500)
+
+
+def test_shift_all_backwards_trims_the_touching_block_before(touching):
+    check_undo(touching, C.shift_all(touching, 2000, -300))
+    assert times(touching) == [(0, 1000), (1000, 1700), (1700, 2700), (2700, 3700)]
+    with pytest.raises(CommandError, match=r"block 2 “b” would be shorter than 50 ms"):
+        C.shift_all(touching, 1700, -680).apply(touching)
+
+
+def test_roll_edit_moves_both_sides_of_a_shared_edge(touching):
+    check_undo(touching, C.roll_edge(touching, "B", "C", 2300))
+    assert times(touching)[1:3] == [(1000, 2300), (2300, 3000)]
+    with pytest.raises(CommandError, match="do not touch"):
+        C.roll_edge(touching, "A", "C", 500)
+
+
+@pytest.mark.parametrize("a, b, mode, text", [
+    ("Meet me", "at the gate", "join", "Meet me / at the gate"),
+    ("a cat:2", "a dog", "join", "a cat:2 | a dog"),  # each keeps its weight
+    ("fire | ice:0.5", "smoke", "join", "fire | ice:0.5 | smoke"),
+    ("Meet me", "at the gate", "first", "Meet me"),
+])
+def test_merge_modes(touching, a, b, mode, text):
+    from dreamreel.core.engine.prompts import parse_prompts
+
+    touching.blocks[0].text, touching.blocks[1].text = a, b
+    C.MergeWithNext(block_id="A", mode=mode).apply(touching)
+    merged = touching.blocks[0]
+    assert (merged.text, merged.start_ms, merged.end_ms) == (text, 0, 2000)
+    if mode == "join" and "|" in text:
+        assert parse_prompts(text) == parse_prompts(a) + parse_prompts(b)

@@ -51,3 +51,12 @@ def test_free_span_and_neighbour_edges():
     assert free_span(bl, 3500, 10000) is None
     assert free_span(bl, 8000, 10000) == (7000, 10000)
     assert neighbour_edges(bl, {"b"}) == [1000, 2000, 6000, 7000]
+
+
+def test_a_neighbour_edge_wins_over_a_closer_beat_within_the_radius():
+    s = Snapper(beats=[4998], edges=[5000])
+    assert s.nearest(4997, 40) == s.nearest(4999, 40)
+    assert s.nearest(4997, 40).kind == "edge" and s.snap(4997, 40)[0] == 5000
+    assert s.snap(4930, 40) == (4930, None)  # neither in the radius
+    delta, target = s.snap_delta([1000, 2000], 2997, 40)  # end 2000 -> 4997: the edge, not the beat
+    assert target.kind == "edge" and delta == 3000

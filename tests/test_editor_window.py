@@ -105,7 +105,7 @@ def test_rejected_edit_changes_nothing_and_says_why(window):
     window.seek(7000)  # past the next block's start
     action(window, "set_end").trigger()
     assert window.document.project.block("one").end_ms == 4000
-    assert "overlaps" in window.statusBar().currentMessage()
+    assert "block 1 “One lighthouse” would overlap block 2 “Two waves of glass”" in window.statusBar().currentMessage()
     assert window.document.stack.count() == 0
 
 

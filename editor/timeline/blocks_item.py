@@ -15,11 +15,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QTransform
 
-from dreamreel.core.commands import InsertBlock, move_blocks, resize_block
+from dreamreel.core.commands import InsertBlock, move_blocks, resize_block, roll_edge
 from dreamreel.core.errors import CommandError
 from dreamreel.core.project import MIN_BLOCK_MS, Block
 from dreamreel.editor.theme import ACCENT, state_colour
-from dreamreel.editor.snapping import Snapper, clamp_edge, clamp_move, free_span, neighbour_edges
+from dreamreel.editor.snapping import (Snapper, clamp_edge, clamp_move, clamp_roll, free_span, neighbour_edges,
+                                       touching_partner)
 
 EDGE_PX = 6  # width of the resize handle at each block edge, in screen pixels
 SNAP_PX = 8  # how close (in pixels) an edge must come to a candidate to snap
@@ -40,6 +41,7 @@ class _Drag:
     preview: dict[str, tuple[int, int]]
     band: tuple[int, int] | None = None
     allow_overlap: bool = False
+    partner: str | None = None  # an edge drag of a shared edge: the touching block (roll edit)
 
 
 def wrap_elided(fm: QFontMetrics, text: str, width: int, max_lines: int) -> list[str]:
@@ -357,8 +359,13 @@ class BlocksItem(pg.GraphicsObject):
         else:
             self.document.select([block_id])
             ids = [block_id]
-        preview = {i: (self.document.project.block(i).start_ms, self.document.project.block(i).end_ms) for i in ids}
-        self._drag = _Drag("move" if zone == "body" else zone, block_id, press_ms, preview)
+        partner = None
+        if zone in ("start", "end") and not ev.modifiers() & Qt.ShiftModifier:  # Shift splits a shared edge
+            other = touching_partner(self.document.project.blocks, block_id, zone)
+            partner = other.id if other is not None else None
+        preview = {i: (self.document.project.block(i).start_ms, self.document.project.block(i).end_ms)
+                   for i in ids + ([partner] if partner else [])}
+        self._drag = _Drag("move" if zone == "body" else zone, block_id, press_ms, preview, partner=partner)
 
     def _update_drag(self, t_ms: int, snap: bool):
         d, project = self._drag, self.document.project
@@ -375,6 +382,12 @@ class BlocksItem(pg.GraphicsObject):
             if not d.allow_overlap:
                 delta = clamp_move(blocks, moving, delta, duration)
             d.preview = {b.id: (b.start_ms + delta, b.end_ms + delta) for b in originals}
+        elif d.mode in ("start", "end") and d.partner:
+            left, right = (project.block(d.partner), project.block(d.block_id)) if d.mode == "start" else \
+                (project.block(d.block_id), project.block(d.partner))
+            t, target = snapper.snap(t_ms, tol)
+            t = clamp_roll(left, right, t)
+            d.preview = {left.id: (left.start_ms, t), right.id: (t, right.end_ms)}
         elif d.mode in ("start", "end"):
             b = project.block(d.block_id)
             t, target = snapper.snap(t_ms, tol)
@@ -405,6 +418,12 @@ class BlocksItem(pg.GraphicsObject):
                 if delta:
                     self.document.execute(move_blocks(project, list(d.preview), delta,
                                                       allow_overlap=d.allow_overlap))
+            elif d.mode in ("start", "end") and d.partner:
+                left = d.partner if d.mode == "start" else d.block_id
+                right = d.block_id if d.mode == "start" else d.partner
+                t = d.preview[left][1]
+                if t != project.block(left).end_ms:
+                    self.document.execute(roll_edge(project, left, right, t))
             elif d.mode in ("start", "end"):
                 s, e = d.preview[d.block_id]
                 b = project.block(d.block_id)

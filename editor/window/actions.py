@@ -27,7 +27,8 @@ ACTIONS = [
     ("export_video", "File", "Export &video…", "Ctrl+E", "export_video", False),
     ("quit", "File", "&Quit", QKeySequence.Quit, "close", False),
     ("split", "Edit", "&Split at playhead", "S", "split_at_playhead", False),
-    ("merge", "Edit", "&Merge with next", "M", "merge_with_next", False),
+    ("merge", "Edit", "&Merge with next (join texts)", "M", "merge_with_next", False),
+    ("merge_first", "Edit", "Merge with next, &keep first text", "Shift+M", "merge_keep_first", False),
     ("delete", "Edit", "&Delete", QKeySequence.Delete, "delete_selection", False),
     ("set_start", "Edit", "Set start at playhead", "[", "set_start_at_playhead", False),
     ("set_end", "Edit", "Set end at playhead", "]", "set_end_at_playhead", False),
@@ -36,6 +37,10 @@ ACTIONS = [
     ("nudge_right", "Edit", "Nudge right 10 ms", "Alt+Right", "nudge_right_small", False),
     ("nudge_left_big", "Edit", "Nudge left 100 ms", "Shift+Alt+Left", "nudge_left_big", False),
     ("nudge_right_big", "Edit", "Nudge right 100 ms", "Shift+Alt+Right", "nudge_right_big", False),
+    ("ripple_left", "Edit", "Ripple left 10 ms (and everything after)", "Ctrl+Alt+Left", "ripple_left_small", False),
+    ("ripple_right", "Edit", "Ripple right 10 ms (and everything after)", "Ctrl+Alt+Right", "ripple_right_small",
+     False),
+    ("ripple", "Edit", "&Ripple nudges", "R", "set_ripple", True),
     ("prev_block", "Edit", "Previous block", "Ctrl+Left", "select_previous", False),
     ("next_block", "Edit", "Next block", "Ctrl+Right", "select_next", False),
     ("select_all", "Edit", "Select all blocks", QKeySequence.SelectAll, "select_all", False),
@@ -61,7 +66,8 @@ ACTIONS = [
 
 MOUSE_HELP = [
     ("Drag a block", "Move it (all selected blocks move together)"),
-    ("Drag a block edge", "Resize"),
+    ("Drag a block edge", "Resize (a shared edge rolls: both blocks change)"),
+    ("Shift+drag a shared edge", "Split it: resize only this block"),
     ("Drag in empty lane space", "Create a block"),
     ("Shift+drag in empty lane space", "Select blocks in a range"),
     ("Click / Shift+click / Ctrl+click", "Select / add / toggle"),
@@ -106,7 +112,9 @@ def build(window) -> dict[str, QAction]:
     actions["undo"] = window.document.stack.createUndoAction(window, "&Undo")
     actions["undo"].setShortcuts(QKeySequence.Undo)
     actions["redo"] = window.document.stack.createRedoAction(window, "&Redo")
-    actions["redo"].setShortcuts(QKeySequence.Redo)
+    # Ctrl+Y and Ctrl+Shift+Z on every platform (Qt's Redo binding differs per desktop)
+    redo_keys = QKeySequence.keyBindings(QKeySequence.Redo) + [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")]
+    actions["redo"].setShortcuts(list(dict.fromkeys(redo_keys)))
     menus["Edit"].insertActions(menus["Edit"].actions()[0], [actions["undo"], actions["redo"]])
     menus["Edit"].insertSeparator(menus["Edit"].actions()[2])
     for key in ("snap", "show_beats", "show_onsets"):
@@ -199,6 +207,13 @@ class ActionSlots:
         else:
             self.run(MergeWithNext(block_id=b.id))
 
+    def merge_keep_first(self):
+        b = self._target()
+        if b is None:
+            self.show_error("Select a block to merge with the next one")
+        else:
+            self.run(MergeWithNext(block_id=b.id, mode="first"))
+
     def delete_selection(self):
         if self.document.selection:
             self.run(DeleteBlocks(ids=self.document.selection))
@@ -217,9 +232,25 @@ class ActionSlots:
         if b is not None and self.set_end_at_playhead():
             self._select_step(b.id, +1)
 
-    def _nudge(self, delta_ms: int):
-        if self.document.selection:
-            self.run(nudge_blocks(self.document.project, self.document.selection, delta_ms))
+    def _nudge(self, delta_ms: int, *, ripple: bool | None = None):
+        if not self.document.selection:
+            self.show_error("Select the blocks to nudge first")
+            return
+        ripple = self.actions["ripple"].isChecked() if ripple is None else ripple
+        try:
+            self.run(nudge_blocks(self.document.project, self.document.selection, delta_ms, ripple=ripple))
+        except DreamreelError as e:
+            self.show_error(str(e))
+
+    def ripple_left_small(self):
+        self._nudge(-10, ripple=True)
+
+    def ripple_right_small(self):
+        self._nudge(10, ripple=True)
+
+    def set_ripple(self, on: bool):
+        self.statusBar().showMessage("Nudges move every later block too" if on else
+                                     "Nudges move the selection (touching edges follow)", 5000)
 
     def nudge_left_small(self):
         self._nudge(-10)
@@ -260,7 +291,10 @@ class ActionSlots:
                                              "Shift every block starting at or after the playhead by (seconds):",
                                              0.0, -3600.0, 3600.0, 3)
         if ok and seconds:
-            self.run(shift_all(self.document.project, self.playhead_ms(), int(round(seconds * 1000))))
+            try:
+                self.run(shift_all(self.document.project, self.playhead_ms(), int(round(seconds * 1000))))
+            except DreamreelError as e:
+                self.show_error(str(e))
 
     def bake_lrc_offset(self):
         try:

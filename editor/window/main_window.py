@@ -208,8 +208,12 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         return box
 
     def run(self, command) -> bool:
-        """Execute a core command for undo; a refused one becomes a status-bar line."""
-        return self.document.try_execute(command)
+        """Execute a core command for undo; a refused one becomes a status-bar line, and so does
+        a command's note (e.g. a shift trimmed at the song's end)."""
+        done = self.document.try_execute(command)
+        if done and getattr(command, "note", ""):
+            self.statusBar().showMessage(command.note, 10000)
+        return done
 
     # --- closing and drops -----------------------------------------------------------------
 
