@@ -87,7 +87,11 @@ def _in_words(message: str, blocks: list[Block], project: Project) -> str:
     b = blocks[i]
     name = block_name(project, b)
     if field_name == "start_ms" and rest.startswith("overlaps"):
-        return f"{name} would overlap {block_name(project, blocks[i - 1])} (it ends at {clock(blocks[i - 1].end_ms)})"
+        prev = blocks[i - 1]
+        before = {x.id: x for x in project.blocks}
+        if before.get(b.id) == b and before.get(prev.id) != prev:  # the edit moved the earlier one
+            return f"{block_name(project, prev)} would overlap {name} (it starts at {clock(b.start_ms)})"
+        return f"{name} would overlap {block_name(project, prev)} (it ends at {clock(prev.end_ms)})"
     if field_name == "start_ms" and ">= 0" in rest:
         return f"{name} would start before the song ({clock(b.start_ms)})"
     if field_name == "end_ms" and "past the end" in rest:
