@@ -420,6 +420,21 @@ def set_text(project: Project, block_id: str, text: str, secondary: str | None =
 
 
 @dataclass
+class SetTexts(_Snapshot):
+    """New texts for many blocks at once (find/replace in every line): one validation, one undo."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    label: str = "Replace text"
+
+    def _new_blocks(self, project):
+        for block_id, text in self.texts.items():
+            _get(project, block_id)
+            if not isinstance(text, str):
+                raise CommandError("text must be text")
+        return [replace(b, text=self.texts[b.id]) if b.id in self.texts else b for b in project.blocks]
+
+
+@dataclass
 class SetStyle(Command):
     """Replace the project's global style."""
 

@@ -44,6 +44,8 @@ ACTIONS = [
     ("prev_block", "Edit", "Previous block", "Ctrl+Left", "select_previous", False),
     ("next_block", "Edit", "Next block", "Ctrl+Right", "select_next", False),
     ("select_all", "Edit", "Select all blocks", QKeySequence.SelectAll, "select_all", False),
+    ("find", "Edit", "&Find / replace in lines", QKeySequence.Find, "focus_find", False),
+    ("jump", "Edit", "&Jump to line or time…", "Ctrl+G", "jump_dialog", False),
     ("shift_all", "Edit", "Shift all after playhead…", "Ctrl+Shift+T", "shift_all_dialog", False),
     ("bake_offset", "Edit", "Bake LRC offset", None, "bake_lrc_offset", False),
     ("play", "View", "Play / pause", "Space", "toggle_play", False),

@@ -16,6 +16,7 @@ from dreamreel.editor.window.audio_import import AudioImporter
 from dreamreel.editor.document.autosave import Autosaver, discard
 from dreamreel.editor.window.file_slots import AUDIO_SUFFIXES, LYRICS_SUFFIXES, FileSlots, export_dialog_class, kind_of
 from dreamreel.editor.panels.inspector_panel import InspectorPanel
+from dreamreel.editor.panels.lines_grid import LinesGrid
 from dreamreel.editor.panels.settings_panel import SettingsPanel
 from dreamreel.editor.timeline.timeline_view import TimelineView, format_clock
 from dreamreel.editor.document.editor_document import EditorDocument
@@ -46,6 +47,10 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.tabifyDockWidget(block_dock, settings_dock)
         block_dock.raise_()
         self.resizeDocks(docks + [block_dock], [400] * (len(docks) + 1), Qt.Horizontal)
+        # Below the timeline: every line as a row (Aegisub's subtitle grid)
+        self.lines = LinesGrid(self.document)
+        self.lines_dock = self._dock("Lines", self.lines, Qt.BottomDockWidgetArea)
+        self.resizeDocks([self.lines_dock], [260], Qt.Vertical)
         self.autosaver = Autosaver(self.document, self)
         self.audio_importer = AudioImporter(self)
         self._block_states: dict[str, tuple[str, float]] = {}
@@ -89,6 +94,9 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.timeline.blocks.errorRaised.connect(self.show_error)
         self.timeline.blocks.editRequested.connect(lambda _id: self.inspector.focus_text())
         self.timeline.blocks.state_of = self._state_of
+        self.lines.model.state_of = self._state_of
+        self.lines.seekRequested.connect(self.seek)
+        self.lines.message.connect(self.show_error)
         self.inspector.errorRaised.connect(self.show_error)
         self.document.rejected.connect(self.show_error)
         self.autosaver.failed.connect(self.show_error)
@@ -165,6 +173,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         if states != self._block_states:
             self._block_states = states
             self.timeline.blocks.set_states_revision()
+            self.lines.model.refresh_states()
 
     def _on_render_running_changed(self, running: bool):
         self._update_render_actions()
@@ -188,6 +197,24 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         device = self.document.project.render.device
         playback = getattr(self.player, "status_message", "") or ""
         self.device_label.setText(f"Render device: {device} · {playback}".strip(" ·"))
+
+    # --- lines grid -----------------------------------------------------------------------
+
+    def jump_dialog(self):
+        """Ctrl+G: go to a line number or a time."""
+        from PySide6.QtWidgets import QInputDialog
+
+        count = len(self.document.project.blocks)
+        text, ok = QInputDialog.getText(self, "Jump to", f"Line number (1–{count}) or time (mm:ss.xx):")
+        if ok and text.strip():
+            self.lines.jump(text)
+
+    def focus_find(self):
+        """Ctrl+F: the grid's find field."""
+        self.lines_dock.show()
+        self.lines_dock.raise_()
+        self.lines.find.setFocus()
+        self.lines.find.selectAll()
 
     # --- messages --------------------------------------------------------------------------
 
