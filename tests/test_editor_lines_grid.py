@@ -38,7 +38,9 @@ def test_grid_lists_every_block_with_times_and_state(window):
 def test_selection_syncs_both_ways(window):
     click(window, 13.0)  # "three" on the timeline
     assert rows_selected(window) == [2]
-    window.lines.table.selectRow(0)
+    table = window.lines.table
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     table.visualRect(window.lines.model.index(0, 4)).center())
     assert window.document.selection == ["one"]
     assert window.timeline.blocks.document.selection == ["one"]
 
