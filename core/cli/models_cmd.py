@@ -38,6 +38,11 @@ def _list(args) -> int:
         state = "present" if present else "missing"
         print(f"  {name:<26} {state:<8} {size:<16} {p.description}{default}")
     print(f"  {CLIP_EXAMPLE:<26} {'hub':<8} {'':<16} any open_clip model/tag, via the Hugging Face cache")
+    from dreamreel.core.engine.sd_models import list_rows
+
+    for name, present, size, text in list_rows():
+        print(f"  {name:<26} {'present' if present else 'missing':<8} {size:<16} {text}")
+    print(f"  {'OWNER/REPO':<26} {'hub':<8} {'':<16} any diffusers Stable Diffusion repo (fp16 safetensors only)")
     return 0
 
 
@@ -50,6 +55,18 @@ def _download(args) -> int:
 
         model, tag = parse_clip_name(args.name)
         print(fetch_pretrained(register_config(model), tag))
+        return 0
+    from dreamreel.core.engine.sd_models import download_sd, is_download_name
+
+    if is_download_name(args.name):
+        from dreamreel.core.engine.rife import download_rife
+
+        bar = None if args.quiet else TqdmProgress()
+        try:
+            print(download_rife(progress=bar) if args.name == "rife" else download_sd(args.name))
+        finally:
+            if bar is not None:
+                bar.close()
         return 0
     p = preset(args.name)
     present = {f.filename for f in (p.config, p.ckpt) if (models_dir() / f.filename).is_file()}

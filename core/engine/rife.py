@@ -291,3 +291,28 @@ class RifeFrames:
     @staticmethod
     def as_uint8(pics: torch.Tensor) -> np.ndarray:
         return pics.round().clamp(0, 255).to(torch.uint8).numpy()
+
+
+RIFE_LICENCE = "MIT"
+# Practical-RIFE publishes 4.25 on Google Drive only; these mirror its flownet as a plain state
+# dict. No hash is published: the file loads with weights_only and must match IFNet's tensors.
+RIFE_MIRRORS = (
+    "https://github.com/styler00dollar/VSGAN-tensorrt-docker/releases/download/models/rife425.pth",
+    "https://github.com/Fannovel16/ComfyUI-Frame-Interpolation/releases/download/models/rife425.pth",
+)
+
+
+def download_rife(*, progress=None, cancel=None, log=print) -> Path:
+    """Fetch the RIFE 4.25 weights into the models dir (kept when present) and check they load."""
+    from dreamreel.core.engine.download import fetch
+    from dreamreel.core.engine.models import models_dir
+
+    dest = models_dir() / RIFE_FILE
+    if not dest.is_file():
+        fetch(RIFE_MIRRORS, dest, progress=progress, cancel=cancel, log=log)
+        try:
+            load_ifnet(dest)
+        except DreamreelError:
+            dest.unlink(missing_ok=True)
+            raise
+    return dest
