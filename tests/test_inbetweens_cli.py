@@ -6,12 +6,13 @@ from __future__ import annotations
 from test_rife import write_random_rife
 
 
-def test_cli_interpolation_rife_needs_weights_then_renders(tmp_path, capsys):
+def test_cli_interpolation_rife_needs_weights_then_renders(tmp_path, capsys, monkeypatch):
     from dreamreel.core.cli.main import main
     from dreamreel.core.engine.models import models_dir
     from dreamreel.core.export import probe, read_video_frames
     from test_render_support import make_project
 
+    monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path / "models"))
     make_project(tmp_path)
     argv = ["render", str(tmp_path / "p.dreamreel"), "-o", str(tmp_path / "o.mp4"), "--quiet",
             "--interpolation", "rife"]

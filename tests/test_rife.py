@@ -110,7 +110,9 @@ def test_render_with_rife_in_betweens_lands_on_keyframes_and_cuts_per_block(tmp_
     from dreamreel.core.engine.render import iter_frames, render_keyframes
     from test_render_support import counting_draft, make_project
 
-    write_random_rife(models_dir().mkdir(parents=True, exist_ok=True) or models_dir() / "rife425.pth")
+    monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path / "models"))
+    models_dir().mkdir(parents=True)
+    write_random_rife(models_dir() / "rife425.pth")
     p = make_project(tmp_path, blocks=[("red fire", 0.0, 1.0), ("blue ocean", 1.0, 3.0)])
     p.render.interpolation, p.render.continuity = "rife", "per-block"
     engine, cache = counting_draft(), KeyframeCache(tmp_path / "cache")

@@ -12,6 +12,12 @@ from test_rife import write_random_rife
 from tiny_sd import make_tiny_sd
 
 
+@pytest.fixture(autouse=True)
+def _own_models_dir(tmp_path, monkeypatch):
+    """A models dir of this test's own (the session's shared one may hold other tests' files)."""
+    monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path / "models"))
+
+
 def test_list_shows_sd_presets_with_their_licences_and_rife(capsys):
     assert main(["models", "list"]) == 0
     rows = {ln.split()[0]: ln for ln in capsys.readouterr().out.splitlines()[1:]}
