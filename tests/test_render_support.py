@@ -54,6 +54,9 @@ class CountingEngine:
         self.calls.append(spec)
         return self.inner.keyframe(spec, init, callback)
 
+    def quantise(self, z):
+        return self.inner.quantise(z)
+
     def decode(self, z):
         return self.inner.decode(z)
 

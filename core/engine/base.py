@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-ENGINE_VERSION = "1"  # bump when a change alters pictures for identical inputs
+ENGINE_VERSION = "2"  # bump when a change alters pictures for identical inputs (2: frames show quantised latents)
 
 StepCallback = Callable[[int, int, float], bool | None]
 """callback(step, total_steps, loss) -> True to cancel (the engine raises Cancelled)."""
@@ -66,6 +66,11 @@ class Engine(Protocol):
         """Optimise `init` for `spec.iterations` steps towards `spec.prompts`; return the latent."""
         ...
 
+    def quantise(self, z: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
+        """The latent of what the engine scored (VQGAN: nearest codebook rows); frames and
+        previews decode this, in-betweens blend it. Engines without a discrete latent return z."""
+        ...
+
     def decode(self, z: "torch.Tensor") -> np.ndarray:  # noqa: F821
-        """Decode latents (N, C, h, w), continuous (not re-quantised) -> uint8 (N, H, W, 3)."""
+        """Decode latents (N, C, h, w) as given -> uint8 (N, H, W, 3)."""
         ...

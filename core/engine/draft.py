@@ -139,6 +139,10 @@ class DraftEngine:
                 raise Cancelled()
         return z
 
+    def quantise(self, z: torch.Tensor) -> torch.Tensor:
+        """The draft latent is already what is shown: unchanged."""
+        return z
+
     def decode(self, z: torch.Tensor) -> np.ndarray:
         z = z.detach().float()
         img = torch.einsum("Hh,nchw,Ww->nHWc", self._ry, z, self._rx)  # channels last for numpy

@@ -20,6 +20,13 @@ from dreamreel.core.hooks import CancelHook
 from dreamreel.core.project import Project
 
 
+def shown_latent(engine, z):
+    """The latent a keyframe's picture is decoded from: `engine.quantise(z)` (what the engine
+    scored), or z for engines that have no `quantise`."""
+    quantise = getattr(engine, "quantise", None)
+    return z if quantise is None else quantise(z)
+
+
 def segments(keyframes: list[PlannedKeyframe], fps: int, first: int, end: int):
     """(positions, lo, hi, frac) of frames [first, end): see `interpolate.frame_segments`."""
     from dreamreel.core.engine.interpolate import frame_segments, keyframe_positions
@@ -77,7 +84,7 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
             z = cache.get(kfs[i].key)
             if z is None:
                 raise DreamreelError(f"keyframe {kfs[i].key[:12]} is missing from the cache; render again")
-            latents[i] = z
+            latents[i] = shown_latent(engine, z)  # in-betweens blend what the keyframes showed
         return latents[i]
 
     def blended(first: int, end: int):
@@ -105,10 +112,11 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
 
         stage = RifeFrames(rife or _default_rife(engine), kfs, lambda i: engine.decode(latent(i))[0])
         spring = _ClusterSpring.start(project, plan, analysis, cache, lambda: stage.pictures(*blended(0, 1)[1:]),
-                                      target=lambda z: stage.as_tensor(engine.decode(z)))
+                                      target=lambda z: stage.as_tensor(engine.decode(shown_latent(engine, z))))
     else:
         stage = None
-        spring = _ClusterSpring.start(project, plan, analysis, cache, lambda: mix(*blended(0, 1)[1:]))
+        spring = _ClusterSpring.start(project, plan, analysis, cache, lambda: mix(*blended(0, 1)[1:]),
+                                      target=lambda z: shown_latent(engine, z))
     draft = getattr(engine, "name", "") == "draft"
     burn = (s.burn_lyrics or draft) if burn_lyrics is None else burn_lyrics
     captions = Captioner(
@@ -160,7 +168,7 @@ class _ClusterSpring:
     @classmethod
     def start(cls, project: Project, plan, analysis, cache: KeyframeCache, frame0_latent, target=None):
         """`target(latent)` maps a cluster's keyframe latent into the space frames are mixed in
-        (identity: latents; the RIFE stage passes decoded pictures)."""
+        (the shown, quantised latent; the RIFE stage passes decoded pictures)."""
         model = cluster_model(project, plan.keyframes, analysis)
         if model is None:
             return None

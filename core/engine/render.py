@@ -38,7 +38,7 @@ from pathlib import Path
 
 from dreamreel.core.engine import music
 from dreamreel.core.engine.cache import KeyframeCache
-from dreamreel.core.engine.frames import caption_text, iter_frames, shown_keyframes  # noqa: F401 (re-exported)
+from dreamreel.core.engine.frames import caption_text, iter_frames, shown_keyframes, shown_latent  # noqa: F401 (re-exported)
 from dreamreel.core.engine.schedule import PlannedKeyframe, plan_keyframes, with_ancestors
 from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.hooks import CancelHook, Progress
@@ -208,7 +208,7 @@ def render_keyframes(project: Project, engine, cache: KeyframeCache, *, t_range=
                 return bool(cancel is not None and cancel())
 
             z = engine.keyframe(kf.spec, init, callback=step).detach().cpu()
-            preview = engine.decode(z)[0]
+            preview = engine.decode(shown_latent(engine, z))[0]
             cache.put(kf.key, z, preview, {"block_id": kf.block_id, "index": kf.index, "t_ms": kf.t_ms})
             done_iters += max(1, kf.spec.iterations)
             if progress is not None:

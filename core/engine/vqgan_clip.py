@@ -12,7 +12,7 @@ from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallbac
 from dreamreel.core.engine.clip_model import ClipBundle, cached_pretrained, load_clip, pack_attention, register_config
 from dreamreel.core.engine.devices import autocast_context, autocast_dtype, pick_device, use_channels_last
 from dreamreel.core.engine.models import cached_file_sha256, is_trusted, resolve_clip_ckpt, resolve_vqgan
-from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser
+from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser, vector_quantize
 from dreamreel.core.engine.vqgan import VQGAN, load_vqgan
 from dreamreel.core.errors import Cancelled, DreamreelError
 
@@ -123,8 +123,18 @@ class VqganClipEngine:
         return opt.z.detach().to("cpu", torch.float32)
 
     @torch.no_grad()
+    def quantise(self, z: torch.Tensor) -> torch.Tensor:
+        """Latents (N, e, h, w) snapped to their nearest codebook rows, CPU float32: the picture
+        CLIP scored is decode(quantise(z)), so keyframe previews and frames decode these."""
+        if z.ndim != 4 or z.shape[1] != self.vqgan.embed_dim:
+            raise DreamreelError(f"quantise: latents must be (N, {self.vqgan.embed_dim}, h, w), got {tuple(z.shape)}")
+        z_q = vector_quantize(z.to(self.device, torch.float32).movedim(1, 3), self.codebook).movedim(3, 1)
+        return z_q.to("cpu", torch.float32).contiguous()
+
+    @torch.no_grad()
     def decode(self, z: torch.Tensor) -> np.ndarray:
-        """Continuous latents (N, e, h, w), not re-quantised -> uint8 (N, H, W, 3), in batches."""
+        """Latents (N, e, h, w), decoded as given (pass `quantise(z)` for what CLIP scored; blends
+        of quantised latents for in-betweens) -> uint8 (N, H, W, 3), in batches."""
         if z.ndim != 4 or z.shape[1] != self.vqgan.embed_dim:
             raise DreamreelError(f"decode: latents must be (N, {self.vqgan.embed_dim}, h, w), got {tuple(z.shape)}")
         out = []
