@@ -29,7 +29,7 @@ class VqganClipEngine:
     def __init__(self, vqgan: VQGAN, clip: ClipBundle, *, device: torch.device | str = "cpu",
                  vqgan_id: str = "vqgan", weight_files: dict[str, Path] | None = None,
                  tv_weight: float = 0.0, init_weight: float = 0.0, noise_fac: float = 0.1,
-                 augment: bool = True, decode_batch: int = 4, autocast: bool = True):
+                 augment: bool = True, decode_batch: int | None = None, autocast: bool = True):
         self.device = torch.device(device)
         self.vqgan = vqgan.to(self.device).eval().requires_grad_(False)
         clip.model.to(self.device).eval().requires_grad_(False)
@@ -40,7 +40,9 @@ class VqganClipEngine:
         self.vqgan_id = vqgan_id
         self.weight_files = dict(weight_files or {})
         self.tv_weight, self.init_weight, self.noise_fac, self.augment = tv_weight, init_weight, noise_fac, augment
-        self.decode_batch = decode_batch
+        # One latent at a time on the CPU: oneDNN's convolutions may round differently with the
+        # batch size, and a frame must not depend on which frames share its batch (--from/--to).
+        self.decode_batch = decode_batch or (1 if self.device.type == "cpu" else 4)
         self.autocast = autocast_context(self.device, autocast)
         self.autocast_dtype = autocast_dtype(self.device) if autocast else None
         self.codebook = Codebook.of(self.vqgan.codebook)
@@ -148,13 +150,16 @@ class VqganClipEngine:
     # --- helpers --------------------------------------------------------------------------------
 
     def text_embeds(self, texts: list[str]) -> torch.Tensor:
-        """(P, D) embeddings; each distinct text is encoded once per engine."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._text_cache]
-        if missing:
-            with self.autocast():
-                embeds = self.clip.encode_texts(missing, self.device)
-            # clone() outside inference mode: inference tensors cannot join autograd graphs later.
-            self._text_cache.update(zip(missing, embeds.float().clone()))
+        """(P, D) embeddings; each distinct text is encoded once per engine, on its own: a
+        batched encoder's output depends (in the last bits) on what else is in the batch, and
+        which texts are new depends on where a render (re)started, so a resumed render must
+        not see other embeddings than an uninterrupted one."""
+        for t in dict.fromkeys(texts):
+            if t not in self._text_cache:
+                with self.autocast():
+                    embed = self.clip.encode_texts([t], self.device)[0]
+                # clone() outside inference mode: inference tensors cannot join autograd graphs later.
+                self._text_cache[t] = embed.float().clone()
         return torch.stack([self._text_cache[t] for t in texts])
 
     @torch.no_grad()
