@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from dreamreel.core.tempfiles import is_temp, mkstemp_beside
 
 
 @contextlib.contextmanager
@@ -14,19 +15,23 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temp path beside `path`; on success fsync and rename it into place.
 
     On any exception the temp file is removed and `path` is left as it was. `suffix` keeps a
-    meaningful extension on the temp file (ffmpeg picks the container from it).
+    meaningful extension on the temp file (ffmpeg picks the container from it). The temp name
+    is `tempfiles`' (recognisable, with our pid), so a killed write is swept by the next one.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or ".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
-    tmp_path = Path(tmp)
+    tmp_path = mkstemp_beside(path, suffix or ".tmp")  # also sweeps stale temp files there
     try:
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
         yield tmp_path
         with open(tmp_path, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp_path, path)
+    except OSError as e:
+        tmp_path.unlink(missing_ok=True)
+        if e.filename is not None and is_temp(e.filename):  # name the user's file, not ours
+            raise type(e)(e.errno, e.strerror, str(path)) from None
+        raise
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

@@ -22,9 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from dreamreel.core.atomic import atomic_path
-from dreamreel.core.audio.decode import ffmpeg_exe
+from dreamreel.core.audio.decode import ffmpeg_exe, ffmpeg_url
+from dreamreel.core.children import child_kwargs, kill_tree
 from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.hooks import CancelHook, Progress
+from dreamreel.core.tempfiles import mkdtemp_beside, public_path, temp_prefix
 
 
 class FfmpegError(DreamreelError):
@@ -69,7 +71,7 @@ def encode_mp4(
             cmd += ["-ss", f"{audio_start_s:.6f}"]
         if audio_duration_s is not None:
             cmd += ["-t", f"{audio_duration_s:.6f}"]
-        cmd += ["-i", str(audio_path)]
+        cmd += ["-i", ffmpeg_url(audio_path)]
     cmd += ["-map", "0:v:0"] + (["-map", "1:a:0"] if audio_path is not None else [])
     if minterpolate_fps and minterpolate_fps > fps:
         # minterpolate ends a few output frames before the last input frame is over (2 s at 4 -> 8
@@ -84,13 +86,16 @@ def encode_mp4(
         cmd += ["-t", f"{n_frames / fps:.6f}"]
     cmd += ["-movflags", "+faststart"]
     with atomic_path(out_path, suffix=out_path.suffix or ".mp4") as tmp:
-        _run_pipe(cmd + [str(tmp)], frames, (height, width, 3), n_frames, progress, cancel)
+        try:
+            _run_pipe(cmd + [ffmpeg_url(tmp)], frames, (height, width, 3), n_frames, progress, cancel)
+        except FfmpegError as e:  # its stderr names the temp file: show the user's
+            raise FfmpegError(public_path(str(e), tmp, out_path)) from None
     return out_path
 
 
 def _run_pipe(cmd, frames, shape, n_frames, progress, cancel) -> None:
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err, **child_kwargs())
         try:
             done = 0
             for frame in frames:
@@ -110,8 +115,7 @@ def _run_pipe(cmd, frames, shape, n_frames, progress, cancel) -> None:
                 proc.stdin.close()
             rc = proc.wait()
         except BaseException:
-            proc.kill()
-            proc.wait()
+            kill_tree(proc)
             raise
         if rc != 0:
             err.seek(0)
@@ -134,7 +138,7 @@ def png_sequence(out_dir: str | Path) -> Iterator[Callable[[int, np.ndarray], No
         if any(not re.fullmatch(r"frame_\d+\.png", p.name) for p in out_dir.iterdir()):
             raise DreamreelError(f"{out_dir}: folder holds other files; choose an empty or new folder")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp = mkdtemp_beside(out_dir)
 
     def write(index: int, frame: np.ndarray) -> None:
         Image.fromarray(np.asarray(frame, dtype=np.uint8)).save(tmp / f"frame_{index:06d}.png", compress_level=1)
@@ -142,7 +146,7 @@ def png_sequence(out_dir: str | Path) -> Iterator[Callable[[int, np.ndarray], No
     try:
         yield write
         if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            old = out_dir.with_name(f"{temp_prefix(out_dir)}old")
             os.replace(out_dir, old)
             os.replace(tmp, out_dir)
             shutil.rmtree(old, ignore_errors=True)
@@ -183,7 +187,8 @@ class MediaInfo:
 
 def probe(path: str | Path) -> MediaInfo:
     """Parse `ffmpeg -i FILE` stderr (no ffprobe is bundled)."""
-    r = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+    r = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", ffmpeg_url(path)], capture_output=True, text=True,
+                       **child_kwargs())
     text = r.stderr
     m = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", text)
     if not m:
@@ -202,8 +207,8 @@ def probe(path: str | Path) -> MediaInfo:
 
 def read_video_frames(path: str | Path, width: int, height: int) -> np.ndarray:
     """Decode every video frame back to uint8 (N, H, W, 3) (for checks and tests)."""
-    r = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path),
-                        "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True)
+    r = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", ffmpeg_url(path),
+                        "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, **child_kwargs())
     if r.returncode != 0:
         raise FfmpegError(f"{path}: cannot decode: {_tail(r.stderr.decode('utf-8', 'replace'))}")
     return np.frombuffer(r.stdout, dtype=np.uint8).reshape(-1, height, width, 3)

@@ -17,6 +17,7 @@ from typing import Any
 from dreamreel.core.atomic import atomic_write_text
 from dreamreel.core.errors import ProjectError
 from dreamreel.core.events import Signal
+from dreamreel.core.validate import MAX_ITERATIONS, check_bounds, parse_project_json
 
 FORMAT_VERSION = 1
 MIN_BLOCK_MS = 50
@@ -24,6 +25,7 @@ CONTINUITY_MODES = ("chain", "per-block")
 INTERPOLATIONS = ("linear", "slerp", "rife", "minterpolate")  # latent blends, network, ffmpeg
 ENGINES = ("draft", "vqgan-clip")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+MAX_SIZE = 8192  # pixels a side
 
 
 def new_id() -> str:
@@ -197,7 +199,7 @@ def save_project(project: Project, path: str | Path) -> None:
             data["audio"]["path"] = str(Path(_relpath(audio_abs, path.parent)))
         except ValueError:
             data["audio"]["path"] = str(audio_abs)
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     if project.audio is not None:
         project.audio.path = data["audio"]["path"]
     project.path = path
@@ -219,11 +221,9 @@ def load_project(path: str | Path) -> Project:
     except (OSError, UnicodeDecodeError) as e:
         raise ProjectError(f"{path}: cannot read project file ({e})") from None
     try:
-        data = json.loads(text)
+        project = project_from_dict(parse_project_json(text))
     except json.JSONDecodeError as e:
         raise ProjectError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
-    try:
-        project = project_from_dict(data)
     except ProjectError as e:
         raise ProjectError(f"{path}: {e}") from None
     project.path = path.absolute()
@@ -260,6 +260,7 @@ def project_from_dict(data: Any) -> Project:
         render=_render(data.get("render", {}), "render"),
         blocks=[_block(b, f"blocks[{i}]") for i, b in enumerate(_typed(data, "blocks", list, [], "blocks"))],
     )
+    check_bounds(project)  # times within 24 h, no negative durations, sane weights/seeds
     # Overlaps can only have been made on purpose (a modifier in the editor), so they load.
     validate_blocks(project.blocks, project.duration_ms, allow_overlap=True)
     return project
@@ -296,7 +297,10 @@ def validate_blocks(blocks: list[Block], duration_ms: int | None, *, allow_overl
 def _typed(data: dict, key: str, typ: type, default: Any, where: str) -> Any:
     value = data.get(key, default)
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ProjectError(f"{where}: a {len(str(abs(value)))}-digit number is too large") from None
     if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
         raise ProjectError(f"{where}: must be {typ.__name__}")
     if typ is float and not math.isfinite(value):
@@ -366,18 +370,18 @@ def check_style(style: Style) -> str | None:
 
 def check_render_settings(s: RenderSettings) -> str | None:
     """Return "field: problem" for the first invalid setting, or None."""
-    if s.width < 16 or s.height < 16 or s.width % 2 or s.height % 2:
-        return f"width/height: {s.width}x{s.height} must be even and at least 16"
+    if not (16 <= s.width <= MAX_SIZE and 16 <= s.height <= MAX_SIZE) or s.width % 2 or s.height % 2:
+        return f"width/height: {s.width}x{s.height} must be even and between 16 and {MAX_SIZE}"
     if not 1 <= s.fps <= 120:
         return f"fps: {s.fps} must be between 1 and 120"
     if not 0 < s.keyframes_per_second <= s.fps:
         return f"keyframes_per_second: {s.keyframes_per_second} must be > 0 and <= fps"
-    if s.iterations_first < 0 or s.iterations < 0:
-        return "iterations: must be >= 0"
+    if not (0 <= s.iterations_first <= MAX_ITERATIONS and 0 <= s.iterations <= MAX_ITERATIONS):
+        return f"iterations: must be between 0 and {MAX_ITERATIONS}"
     if s.learning_rate <= 0:
         return "learning_rate: must be > 0"
-    if s.cutn < 1:
-        return "cutn: must be >= 1"
+    if not 1 <= s.cutn <= 1024:
+        return "cutn: must be between 1 and 1024"
     if s.cut_pow <= 0:
         return "cut_pow: must be > 0"
     if not 0 <= s.seed < 2**63:

@@ -48,7 +48,7 @@ def test_save_is_atomic_when_serialisation_fails(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "mutate, message",
     [
-        (lambda d: d["blocks"][1].update(start_ms=-5), "blocks[1].start_ms: must be >= 0"),
+        (lambda d: d["blocks"][1].update(start_ms=-5), "blocks[1].start_ms: -5 ms is negative"),
         (lambda d: d["blocks"][0].update(end_ms=20), "blocks[0].end_ms: must be at least 50 ms"),
         (lambda d: d["blocks"][1].update(start_ms="x"), "blocks[1].start_ms: must be int"),
         (lambda d: d["blocks"][0].update(start_ms=1200, end_ms=1300), "blocks[1].start_ms: blocks must be sorted"),

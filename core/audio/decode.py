@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dreamreel.core.children import child_kwargs
 from dreamreel.core.errors import AudioError
 from dreamreel.core.hashing import file_sha256  # noqa: F401 (re-exported by dreamreel.core.audio)
 
@@ -71,6 +72,12 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def ffmpeg_url(path: str | Path) -> str:
+    """A file as ffmpeg should see it: `file:` + absolute path, so a name with a colon
+    (`my:song.ogg`) is never taken for a protocol."""
+    return "file:" + str(Path(path).absolute())
+
+
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise AudioError(f"{path}: audio file not found; check the path")
@@ -100,8 +107,8 @@ def stream_info(path: str | Path) -> StreamInfo:
     """Read the first audio stream's rate, channel count and header duration (no decoding)."""
     path = Path(path)
     _check_file(path)
-    proc = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path)],
-                          capture_output=True)
+    proc = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", ffmpeg_url(path)],
+                          capture_output=True, **child_kwargs())
     # Without an output ffmpeg always exits non-zero; the banner is what we want.
     stderr = proc.stderr.decode("utf-8", errors="replace")
     m = _STREAM_RE.search(stderr)
@@ -139,7 +146,7 @@ def _run_pcm(
     With `mix_from`, ffmpeg mixes that many input channels to a mono mean (channels must be 1),
     so only a quarter of the bytes of a stereo float stream cross the pipe.
     """
-    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
+    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", ffmpeg_url(path), "-map", "0:a:0",
            "-vn", "-sn", "-dn"]
     if mix_from:  # unknown layouts (None) fall back to ffmpeg's own -ac 1 downmix
         cmd += _mean_filter(mix_from)
@@ -147,7 +154,7 @@ def _run_pcm(
     if rate is not None:
         cmd += ["-ar", str(rate)]
     cmd.append("pipe:1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **child_kwargs())
     err_parts: list[bytes] = []
     # Drain stderr on a thread so a chatty ffmpeg can never block on a full pipe.
     drain = threading.Thread(target=lambda: err_parts.append(proc.stderr.read()), daemon=True)
@@ -219,7 +226,7 @@ def resample(audio: Audio, sample_rate: int) -> Audio:
            "-f", "f32le", "-ar", str(audio.sample_rate), "-ac", str(channels), "-i", "pipe:0",
            "-f", "f32le", "-ar", str(sample_rate), "pipe:1"]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, **child_kwargs())
     err_parts: list[bytes] = []
 
     def feed() -> None:

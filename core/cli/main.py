@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from dreamreel.core.errors import Cancelled, DreamreelError
@@ -74,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     except (Cancelled, KeyboardInterrupt):
         print(f"dreamreel {args.command}: cancelled", file=sys.stderr)
         return 130
+    except (ValueError, OverflowError, RecursionError, MemoryError) as e:
+        # Input that slipped past validation: still one line (DREAMREEL_DEBUG=1 shows the traceback).
+        if os.environ.get("DREAMREEL_DEBUG"):
+            raise
+        first = (str(e).splitlines() or [""])[0][:200]
+        print(f"dreamreel {args.command}: error: cannot process this input ({type(e).__name__}: {first}); "
+              f"please report it with the files used", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dreamreel.core.errors import DreamreelError
+from dreamreel.core.errors import DreamreelError, ProjectError
 from dreamreel.core.formats import FORMATS as LYRIC_FORMATS
 from dreamreel.core.formats import TABLE
 
@@ -45,6 +45,7 @@ def run_import(args: argparse.Namespace) -> int:
     from dreamreel.core.interchange import new_project
     from dreamreel.core.outputs import check_not_input, check_overwrite, check_project_output
     from dreamreel.core.project import save_project
+    from dreamreel.core.validate import check_writable
 
     out = Path(args.output)
     check_project_output(out)
@@ -54,6 +55,10 @@ def run_import(args: argparse.Namespace) -> int:
                                     encoding=args.encoding)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    try:
+        check_writable(project)  # every number written must load again
+    except ProjectError as e:
+        raise ProjectError(f"{args.lyrics}: cannot import: {e}") from None
     save_project(project, out)
     print(f"wrote {out}: {len(project.blocks)} blocks" + (f", song {_clock(project.duration_ms)}" if project.duration_ms else ""))
     return 0
