@@ -1,21 +1,33 @@
-"""Engine benchmark: one VQGAN+CLIP keyframe iteration, reference-notebook port vs Dreamreel.
+"""Engine benchmark: one VQGAN+CLIP keyframe iteration, the reference notebooks' loop vs Dreamreel.
 
 Full-size architectures with random weights (no downloads): ViT-B-32 and the
-vqgan_imagenet_f16_16384 VQGAN built from its embedded preset config. Prints seconds per
-iteration for (a) a plain port of the reference notebook loop (trainable VQGAN as loaded there,
-per-cutout python loop, one-hot quantisation, per-prompt modules) and (b) Dreamreel's
-`KeyframeOptimiser`, their ratio, that both compute the same loss for the same seed and
-cutouts, peak memory, and decode frames per second. A script that prints figures, not a test:
+vqgan_imagenet_f16_16384 VQGAN built from its embedded preset config. All loops run in ONE
+process, interleaved step by step (load from other processes hits them alike), from the same z,
+seed and cutouts:
 
-    .venv/bin/python bench/engine_bench.py [--size 256] [--cutn 32] [--iters 2] [--device auto]
+- ref:  a plain port of the notebook loop, with both models FROZEN as the notebooks do
+        (`requires_grad_(False)`, eval): per-cutout python loop, one-hot quantisation,
+        per-prompt modules, stock open_clip attention, NCHW decoder.
+- dreamreel variants: `KeyframeOptimiser` in fp32 (the CPU default), and, where the CPU has
+  bf16 support, under bf16 autocast; `--compile` adds a torch.compile variant.
+
+Prints per loop: median s/iter over the timed steps, ratio ref/variant, peak memory of one step
+above the process's resting RSS (sampled from /proc every 2 ms; CPU) or peak allocated (CUDA),
+and the loss trajectory's largest relative deviation from Dreamreel fp32 over all steps. A
+script that prints figures, not a test:
+
+    .venv/bin/python bench/engine_bench.py [--size 256] [--cutn 32] [--steps 20] [--device auto]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
-import resource
+import functools
+import statistics
 import sys
+import threading
 import time
 
 import torch
@@ -97,7 +109,7 @@ class RefMakeCutouts(torch.nn.Module):
 
 
 class ReferenceLoop:
-    """z, Adam, synth, ascend_txt, train, as in the notebook (VQGAN loaded trainable there)."""
+    """z, Adam, synth, ascend_txt, train, as in the notebook (models frozen by the caller)."""
 
     def __init__(self, vqgan, clip: ClipBundle, text_embeds, z, *, lr, cutn, cut_pow, seed, noise_fac=0.1):
         self.model, self.clip, self.cutn, self.cut_pow, self.noise_fac = vqgan, clip, cutn, cut_pow, noise_fac
@@ -140,10 +152,45 @@ class ReferenceLoop:
 # --- measuring --------------------------------------------------------------------------------
 
 
-def peak_memory(device) -> int:
-    if device.type == "cuda":
-        return torch.cuda.max_memory_allocated(device)
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+class StepMemory:
+    """Peak memory of the steps run inside `with` it, above the resting level before: CUDA peak
+    allocated, or the process RSS sampled every 2 ms (torch's CPU allocator gives big blocks
+    back to the OS, so the resting level after a step is back near where it started)."""
+
+    def __init__(self, device):
+        self.device, self.peak = device, 0
+
+    @staticmethod
+    def rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096
+
+    def __enter__(self):
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+            torch.cuda.reset_peak_memory_stats(self.device)
+            self.base = torch.cuda.memory_allocated(self.device)
+            return self
+        self.base, self.top, self.stop = self.rss(), 0, False
+
+        def sample():
+            while not self.stop:
+                self.top = max(self.top, self.rss())
+                time.sleep(0.002)
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+            peak = torch.cuda.max_memory_allocated(self.device) - self.base
+        else:
+            self.stop = True
+            self.thread.join()
+            peak = self.top - self.base
+        self.peak = max(self.peak, peak)
 
 
 def sync(device):
@@ -151,99 +198,113 @@ def sync(device):
         torch.cuda.synchronize(device)
 
 
-def timed_step(loop, device) -> tuple[float, float]:
-    sync(device)
-    t = time.perf_counter()
-    loss = loop.step()
-    sync(device)
-    return time.perf_counter() - t, float(loss)
-
-
-def interleaved(loops, iters: int, device) -> list[tuple[float, list[float]]]:
-    """Alternate one step of each loop, so load from other processes hits all of them alike."""
-    times = [[] for _ in loops]
-    losses = [[] for _ in loops]
-    for _ in range(iters):
-        for i, loop in enumerate(loops):
-            dt, loss = timed_step(loop, device)
-            times[i].append(dt)
-            losses[i].append(loss)
-    return [(sum(t) / max(1, len(t)), l) for t, l in zip(times, losses)]
+def run_interleaved(loops: dict, steps: int, warmup: int, device) -> dict:
+    """Alternate one step of each loop; {name: (step times, losses, StepMemory)}."""
+    out = {name: ([], [], StepMemory(device)) for name in loops}
+    for n in range(steps):
+        for name, loop in loops.items():
+            times, losses, mem = out[name]
+            sync(device)
+            with mem:
+                t = time.perf_counter()
+                loss = loop.step()
+                sync(device)
+                dt = time.perf_counter() - t
+            losses.append(float(loss))
+            if n >= warmup:
+                times.append(dt)
+        print(f"  step {n + 1}/{steps}: " + "  ".join(f"{k} {out[k][0][-1] if out[k][0] else float('nan'):.2f}s"
+                                               for k in loops), flush=True)
+    return out
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--cutn", type=int, default=32)
-    ap.add_argument("--iters", type=int, default=2)
-    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=20, help="steps per loop (losses compared over all)")
+    ap.add_argument("--warmup", type=int, default=2, help="first steps left out of the timing")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
+    ap.add_argument("--compile", action="store_true", help="add a torch.compile variant (slow to compile)")
+    ap.add_argument("--tolerance", type=float, default=0.02,
+                    help="largest relative loss deviation from fp32 accepted for a reduced-precision variant")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     device = pick_device(args.device)
-    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} CPU threads, "
-          f"{args.size}x{args.size}, cutn {args.cutn}, {args.warmup} warm-up + {args.iters} timed steps each, "
-          "interleaved")
+    from dreamreel.core.engine.devices import cpu_has_amx
+
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[0]
+    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} CPU threads, load {load}, "
+          f"AMX {'yes' if cpu_has_amx() else 'no'}, {args.size}x{args.size}, cutn {args.cutn}, "
+          f"{args.steps} steps each ({args.warmup} untimed), interleaved")
     t = time.perf_counter()
     vqgan, clip = build_models()
-    ref_clip = copy.deepcopy(clip)  # stock open_clip modules for (a); the engine packs its attention
-    engine = VqganClipEngine(vqgan, clip, device=device, vqgan_id="random", decode_batch=4)
+    ref_clip = copy.deepcopy(clip)  # stock open_clip modules for ref; the engine packs its attention
+    ref_vqgan = copy.deepcopy(vqgan)
+    engine = VqganClipEngine(vqgan, clip, device=device, vqgan_id="random", autocast=False)
     print(f"built random-weight models in {time.perf_counter() - t:.1f} s; "
           f"estimated peak {format_bytes(estimate_memory(args.size, args.size, cutn=args.cutn))}")
     from dreamreel.core.engine.base import KeyframeSpec, WeightedPrompt
 
     spec = KeyframeSpec(tuple(WeightedPrompt(t, w) for t, w in PROMPTS), args.size, args.size, seed=7,
-                        iterations=args.iters, cutn=args.cutn)
+                        iterations=args.steps, cutn=args.cutn)
     z0 = engine.random_latent(spec).to(device)
     embeds = engine.text_embeds([t for t, _ in PROMPTS])
     weights = torch.tensor([w for _, w in PROMPTS], device=device)
     kw = dict(lr=spec.learning_rate, cutn=spec.cutn, cut_pow=spec.cut_pow, seed=spec.seed)
 
-    # (b) Dreamreel: frozen models, channels_last decoder, packed attention, batched cutouts,
-    # cached codebook norms.
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-    ours = KeyframeOptimiser(engine.vqgan, clip, engine.codebook, Guide(embeds, weights), z0,
-                             autocast=engine.autocast, **kw)
-    first_b = [timed_step(ours, device)[1] for _ in range(args.warmup)]
-    mem_b = peak_memory(device)
+    # ref: frozen, as the notebooks load them (model.eval().requires_grad_(False), perceptor too).
+    ref_vqgan.to(device, memory_format=torch.contiguous_format).eval().requires_grad_(False)
+    ref_clip.model.to(device).eval().requires_grad_(False)
+    loops = {"ref": ReferenceLoop(ref_vqgan, ref_clip, embeds, z0, **kw)}
 
-    # (a) reference port: its own trainable NCHW copy of the VQGAN, as the notebook loads it.
-    ref_vqgan = copy.deepcopy(engine.vqgan).to(memory_format=torch.contiguous_format).requires_grad_(True)
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-    ref_clip.model.to(device)
-    ref = ReferenceLoop(ref_vqgan, ref_clip, embeds, z0, **kw)
-    first_a = [timed_step(ref, device)[1] for _ in range(args.warmup)]
-    mem_a = peak_memory(device)
-    (sec_a, loss_a), (sec_b, loss_b) = interleaved([ref, ours], args.iters, device)
-    loss_a, loss_b = first_a + loss_a, first_b + loss_b
+    def ours(autocast=contextlib.nullcontext, vq=engine.vqgan, cl=clip):
+        return KeyframeOptimiser(vq, cl, engine.codebook, Guide(embeds, weights), z0, autocast=autocast, **kw)
 
-    exact = device.type == "cpu"
-    print(f"(a) reference port : {sec_a:7.2f} s/it   losses {', '.join(f'{x:.6f}' for x in loss_a)}")
-    print(f"(b) dreamreel      : {sec_b:7.2f} s/it   losses {', '.join(f'{x:.6f}' for x in loss_b)}")
-    print(f"speed-up (a)/(b)   : {sec_a / sec_b:7.2f}x")
-    diff = abs(loss_a[0] - loss_b[0])
-    print(f"step-1 loss |a-b|  : {diff:.2e} ({'fp32, same seed and cutouts' if exact else 'autocast on GPU'})"
-          + ("  OK" if diff < 1e-4 or not exact else "  MISMATCH"))
-    if device.type == "cpu":
-        print(f"peak RSS of the process: {format_bytes(mem_b)} after (b)'s first step, "
-              f"{format_bytes(mem_a)} after (a)'s (which adds its trainable VQGAN copy)")
-    else:
-        print(f"peak allocated: (b) {format_bytes(mem_b)}, (a) {format_bytes(mem_a)}")
-    del ref, ref_vqgan
+    loops["fp32"] = ours()
+    half = torch.bfloat16 if device.type == "cpu" else (torch.bfloat16 if device.type == "cuda"
+                                                         and torch.cuda.is_bf16_supported() else torch.float16)
+    if device.type != "cpu" or torch.cpu._is_avx512_bf16_supported() or cpu_has_amx():
+        name = "bf16" if half == torch.bfloat16 else "fp16"
+        loops[name] = ours(functools.partial(torch.autocast, device_type=device.type, dtype=half))
+    if args.compile:
+        import types
 
-    zs = torch.cat([z0.cpu()] * 8)
+        cvq = copy.copy(engine.vqgan)
+        cvq.decode = torch.compile(engine.vqgan.decode)
+        ccl = copy.copy(clip)
+        ccl.model = types.SimpleNamespace(encode_image=torch.compile(clip.model.encode_image))
+        loops["fp32+compile"] = ours(vq=cvq, cl=ccl)
+    results = run_interleaved(loops, args.steps, args.warmup, device)
+
+    base_losses = results["fp32"][1]
+    ref_s = statistics.median(results["ref"][0])
+    print()
+    print(f"{'loop':14} {'s/iter (median)':>16} {'ref/loop':>9} {'peak step memory':>17} {'loss dev vs fp32':>17}")
+    ok = True
+    for name, (times, losses, mem) in results.items():
+        med = statistics.median(times)
+        dev = max(abs(a - b) / abs(b) for a, b in zip(losses, base_losses))
+        print(f"{name:14} {med:16.3f} {ref_s / med:8.2f}x {format_bytes(mem.peak):>17} {dev:17.2e}")
+        if name in ("bf16", "fp16") and dev > args.tolerance:
+            ok = False
+    first = abs(results["ref"][1][0] - base_losses[0])
+    print(f"step-1 loss |ref - fp32| = {first:.2e} (same z, seed and cutouts; only the cutout op differs)")
+    print(f"reduced-precision tolerance: largest relative loss deviation over {args.steps} steps <= {args.tolerance:g}"
+          f" -> {'OK' if ok else 'EXCEEDED'}")
+
+    zs = torch.cat([z0.cpu()] * 4)
     engine.decode(zs[:1])
     sync(device)
     t = time.perf_counter()
     frames = engine.decode(zs)
     sync(device)
-    print(f"decode             : {len(frames) / (time.perf_counter() - t):7.2f} frames/s "
+    print(f"decode: {len(frames) / (time.perf_counter() - t):.2f} frames/s "
           f"({frames.shape[2]}x{frames.shape[1]}, batch {engine.decode_batch})")
-    return 0 if diff < 1e-4 or not exact else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

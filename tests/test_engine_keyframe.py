@@ -150,7 +150,8 @@ def test_batched_cutouts_equal_a_per_cutout_loop():
     out = []
     for i in range(12):
         x1, y1, x2, y2 = (int(v) for v in p.boxes[i])
-        c = F.interpolate(image[:, :, y1:y2, x1:x2], (16, 16), mode="bilinear", align_corners=False)
+        c = F.interpolate(image[:, :, y1:y2, x1:x2], (16, 16), mode="bilinear", align_corners=False,
+                          antialias=x2 - x1 > 16)
         c = c.flip(3) if p.flip[i] else c
         grid = F.affine_grid(p.theta[i:i + 1], [1, 3, 16, 16], align_corners=False)
         c = F.grid_sample(c, grid, mode="bilinear", padding_mode="border", align_corners=False)
@@ -159,6 +160,17 @@ def test_batched_cutouts_equal_a_per_cutout_loop():
         c = c.mean() + p.contrast[i] * (c - c.mean()) + p.brightness[i]
         out.append(c + p.noise_fac[i] * noise[i])
     torch.testing.assert_close(make_cutouts(image, p, 16, noise), torch.cat(out), atol=1e-5, rtol=0)
+
+
+def test_downscaled_cutouts_are_antialiased():
+    """A crop 3x larger than the cutout is averaged, not point-sampled: a one-pixel checkerboard
+    comes out grey (without antialiasing, bilinear at 3x lands on pixel centres: pure 0/1)."""
+    from dreamreel.core.engine.optimise import crop_resize
+
+    yy, xx = torch.meshgrid(torch.arange(48), torch.arange(48), indexing="ij")
+    board = ((yy + xx) % 2).float().expand(1, 3, 48, 48)
+    cut = crop_resize(board, torch.tensor([[0.0, 0.0, 48.0, 48.0]]), 16)
+    assert (cut - 0.5).abs().max() < 0.15
 
 
 def test_identity_holds_config_hash_device_and_autocast(engine, tmp_path_factory, monkeypatch):

@@ -13,7 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
-ENGINE_VERSION = "2"  # bump when a change alters pictures for identical inputs (2: frames show quantised latents)
+ENGINE_VERSION = "3"  # bump when a change alters pictures for identical inputs (2: frames show quantised
+# latents; 3: downscaled cutouts antialiased)
 
 StepCallback = Callable[[int, int, float], bool | None]
 """callback(step, total_steps, loss) -> True to cancel (the engine raises Cancelled)."""

@@ -102,7 +102,7 @@ class CutoutParams:
 
     boxes: torch.Tensor  # (N, 4) x1, y1, x2, y2 in pixels (integer-valued)
     flip: torch.Tensor  # (N,) bool: mirror left-right
-    theta: torch.Tensor  # (N, 2, 3) small affine (rotate, scale, translate), before the flip
+    theta: torch.Tensor  # (N, 2, 3) small affine (rotate, scale, translate), applied after the flip
     brightness: torch.Tensor  # (N,) added
     contrast: torch.Tensor  # (N,) factor around the cutout mean
     saturation: torch.Tensor  # (N,) factor around the grey value
@@ -139,31 +139,27 @@ def sample_cutouts(
     return CutoutParams(boxes, flip, theta, brightness, contrast, saturation, noise)
 
 
-def crop_grid_theta(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """(N, 2, 3) affines whose `affine_grid` (align_corners=False) samples each box exactly
-    where bilinear `F.interpolate` of the cropped box would."""
-    x1, y1, x2, y2 = boxes.unbind(1)
-    sx, sy = (x2 - x1) / width, (y2 - y1) / height
-    tx, ty = (x1 + x2) / width - 1, (y1 + y2) / height - 1
-    zero = torch.zeros_like(sx)
-    return torch.stack([torch.stack([sx, zero, tx], 1), torch.stack([zero, sy, ty], 1)], 1)
+def crop_resize(image: torch.Tensor, boxes: torch.Tensor, cut_size: int) -> torch.Tensor:
+    """Each box of `image` (1, C, H, W) cropped and resized to cut_size x cut_size: bilinear,
+    antialiased where the crop is larger than the cutout (as the notebooks' resample), plain
+    bilinear where it is smaller. One `F.interpolate` per box (boxes differ in size)."""
+    out = []
+    for x1, y1, x2, y2 in boxes.long().tolist():
+        crop = image[:, :, y1:y2, x1:x2]
+        big = crop.shape[-1] > cut_size or crop.shape[-2] > cut_size
+        out.append(F.interpolate(crop, (cut_size, cut_size), mode="bilinear", align_corners=False, antialias=big))
+    return torch.cat(out)
 
 
 def make_cutouts(image: torch.Tensor, p: CutoutParams, cut_size: int, noise: torch.Tensor) -> torch.Tensor:
-    """All cutouts in batched ops: crop+resize as one grid_sample over the expanded image (the
-    same samples as interpolating each crop), flip folded into one affine grid_sample, jitter
-    and noise by broadcasting."""
+    """Cutouts: `crop_resize` each box, then, batched, mirror (where `p.flip`) and warp by
+    `p.theta` (mirroring x before the warp is the same as negating theta's x row, so both are one
+    `grid_sample`, align_corners=False, border padding), then colour jitter and noise."""
     dev, dt = image.device, image.dtype
-    n = p.boxes.shape[0]
-    shape = [n, image.shape[1], cut_size, cut_size]
-    crop = crop_grid_theta(p.boxes.double(), *image.shape[2:]).to(dev, dt)
-    grid = F.affine_grid(crop, shape, align_corners=False)
-    crops = F.grid_sample(image.expand(n, -1, -1, -1), grid, mode="bilinear", padding_mode="border",
-                          align_corners=False)
-    # Mirroring x before sampling equals negating the affine's x row (align_corners=False).
+    crops = crop_resize(image, p.boxes, cut_size)
     sign = torch.where(p.flip, -1.0, 1.0)[:, None]
     theta = torch.cat([p.theta[:, :1] * sign[:, :, None], p.theta[:, 1:]], 1).to(dev, dt)
-    grid = F.affine_grid(theta, shape, align_corners=False)
+    grid = F.affine_grid(theta, list(crops.shape), align_corners=False)
     x = F.grid_sample(crops, grid, mode="bilinear", padding_mode="border", align_corners=False)
     return jitter_and_noise(x, p, noise)
 

@@ -29,7 +29,7 @@ class VqganClipEngine:
     def __init__(self, vqgan: VQGAN, clip: ClipBundle, *, device: torch.device | str = "cpu",
                  vqgan_id: str = "vqgan", weight_files: dict[str, Path] | None = None,
                  tv_weight: float = 0.0, init_weight: float = 0.0, noise_fac: float = 0.1,
-                 augment: bool = True, decode_batch: int | None = None, autocast: bool = True):
+                 augment: bool = True, decode_batch: int | None = None, autocast: bool | torch.dtype = True):
         self.device = torch.device(device)
         self.vqgan = vqgan.to(self.device).eval().requires_grad_(False)
         clip.model.to(self.device).eval().requires_grad_(False)
@@ -44,7 +44,8 @@ class VqganClipEngine:
         # batch size, and a frame must not depend on which frames share its batch (--from/--to).
         self.decode_batch = decode_batch or (1 if self.device.type == "cpu" else 4)
         self.autocast = autocast_context(self.device, autocast)
-        self.autocast_dtype = autocast_dtype(self.device) if autocast else None
+        self.autocast_dtype = (autocast if isinstance(autocast, torch.dtype)
+                               else autocast_dtype(self.device) if autocast else None)
         self.codebook = Codebook.of(self.vqgan.codebook)
         self._text_cache: dict[str, torch.Tensor] = {}
         self._identity: dict[str, str] | None = None
