@@ -10,11 +10,11 @@ from dreamreel.core.project import AudioRef, Project
 
 def audio_ref_for(path: str | Path) -> AudioRef:
     """Probe a song (exact duration and native rate via the bundled ffmpeg) and hash it."""
-    from dreamreel.core.audio import file_sha256, probe_audio
+    from dreamreel.core.song_check import song_facts
 
-    duration_ms, sample_rate = probe_audio(path)
-    return AudioRef(path=str(Path(path).absolute()), sha256=file_sha256(path),
-                    duration_ms=duration_ms, sample_rate=sample_rate)
+    facts = song_facts(path)  # cached by path/size/mtime: a relink or re-import costs a stat
+    return AudioRef(path=str(Path(path).absolute()), sha256=facts.sha256,
+                    duration_ms=facts.duration_ms, sample_rate=facts.sample_rate)
 
 
 def lyrics_commands(project: Project, path: str | Path, *, fmt: str | None = None, strict: bool = False,

@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = (
     "dreamreel.core.cli.analyze_cmd",  # analyze
     "dreamreel.core.cli.models_cmd",  # models list|download|path
     "dreamreel.core.cli.render_cmd",  # render
+    "dreamreel.core.cli.relink_cmd",  # relink
 )
 
 

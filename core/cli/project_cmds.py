@@ -97,7 +97,10 @@ def run_info(args: argparse.Namespace) -> int:
     print(f"project   {p.path}")
     print(f"title     {p.title or '-'}")
     if p.audio:
-        state = "" if p.audio_path().exists() else "  (MISSING)"
+        from dreamreel.core.song_check import check_song
+
+        check = check_song(p)
+        state = {"missing": "  (MISSING)", "changed": f"  (CHANGED: {'; '.join(check.changes)})"}.get(check.state, "")
         print(f"song      {p.audio_path()}{state}  {_clock(p.audio.duration_ms)}  {p.audio.sample_rate} Hz")
     else:
         print("song      none")

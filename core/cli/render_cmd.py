@@ -40,6 +40,8 @@ def register(subparsers) -> None:
     p.add_argument("--clip-ckpt", metavar="FILE", help="local CLIP checkpoint")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--force", action="store_true", help="replace an existing video or PNG folder")
+    p.add_argument("--audio", metavar="SONG", help="relink the project to this song (saved in the project), then render")
+    p.add_argument("--no-audio", action="store_true", help="render a silent video on purpose (even when the song is missing)")
     p.set_defaults(func=run)
 
 
@@ -83,6 +85,33 @@ def _check_outputs(args, project, cache_root: Path) -> None:
                 raise DreamreelError(f"--png-dir {args.png_dir}: holds or lies in the {role} ({path}); "
                                      f"choose an empty or new folder")
         check_overwrite(args.png_dir, args.force, flag="--png-dir", folder=True)
+
+
+def _settle_song(args, project) -> bool:
+    """Check the song against the project before any work (DESIGN §1.2); True to render silently.
+
+    --audio relinks (saved); a missing song refuses unless --no-audio; a changed song gets one
+    line and the render follows it (new hash: analysis redone; new length: the video stops at
+    the song's end)."""
+    from dreamreel.core.song_check import accept_song, check_song
+
+    if args.audio and args.no_audio:
+        raise DreamreelError("--audio and --no-audio: give one of them")
+    if args.audio:
+        from dreamreel.core.cli.relink_cmd import relink_and_save
+
+        print(relink_and_save(project, args.audio), file=sys.stderr)
+    check = check_song(project)
+    if check.state == "missing":
+        if not args.no_audio:
+            raise DreamreelError(f"{check.message()}, or pass --no-audio to render without sound")
+        print(f"dreamreel render: song {check.path} is missing; rendering without sound or music drives (--no-audio)",
+              file=sys.stderr)
+    elif check.state == "changed":
+        print(f"dreamreel render: {check.message()}; rendering with it: music analysis redone, "
+              f"the video ends with the song", file=sys.stderr)
+        accept_song(project, check)
+    return bool(args.no_audio)
 
 
 def make_engine(settings, args, warn=print):
@@ -162,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run and args.output:
         check_video_output(args.output)  # before any slow loading or rendering
     project = load_project(args.project)
+    mute = _settle_song(args, project)  # missing or changed song: refuse, relink or follow it
     _apply_overrides(project, args)
     minterpolate_fps = args.minterpolate
     if project.render.interpolation == "rife":
@@ -209,7 +239,8 @@ def run(args: argparse.Namespace) -> int:
     bars = _Bars(args.quiet)
     try:
         result = render_video(project, engine, cache, args.output, png_dir=args.png_dir, t_range=t_range,
-                              analysis=analysis, minterpolate_fps=minterpolate_fps, progress=bars, plan=plan)
+                              analysis=analysis, minterpolate_fps=minterpolate_fps, progress=bars, plan=plan,
+                              audio=not mute)
     finally:
         bars.close()
     for path in (result.out_path, result.png_dir):

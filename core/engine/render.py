@@ -250,9 +250,9 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
                  minterpolate_fps: int | None = None, burn_lyrics: bool | None = None,
                  seconds_per_iteration: float | None = None, plan: RenderPlan | None = None,
                  progress: Progress | None = None, cancel: CancelHook | None = None,
-                 on_keyframe: Callable[[KeyframeEvent], None] | None = None) -> RenderResult:
-    """Render keyframes, then frames to an MP4 (with the song) and/or a PNG sequence.
-    Outputs appear under their final names only when complete."""
+                 on_keyframe: Callable[[KeyframeEvent], None] | None = None, audio: bool = True) -> RenderResult:
+    """Render keyframes, then frames to an MP4 (with the song unless `audio=False`) and/or a PNG
+    sequence. Outputs appear under their final names only when complete."""
     import contextlib
 
     from dreamreel.core.export import encode_mp4, png_sequence
@@ -287,10 +287,10 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
                 yield img
 
         if out_path is not None:
-            audio = project.audio_path()
-            audio = audio if audio is not None and audio.exists() else None
+            song = project.audio_path() if audio else None
+            song = song if song is not None and song.exists() else None
             encode_mp4(stream(), out_path, width=s.width, height=s.height, fps=s.fps, n_frames=plan.n_frames,
-                       audio_path=audio, audio_start_s=plan.first_frame / s.fps,
+                       audio_path=song, audio_start_s=plan.first_frame / s.fps,
                        audio_duration_s=plan.n_frames / s.fps,
                        minterpolate_fps=minterpolate_fps, progress=progress, cancel=cancel)
         else:

@@ -24,6 +24,7 @@ ACTIONS = [
     ("save", "File", "&Save", QKeySequence.Save, "save", False),
     ("save_as", "File", "Save &As…", QKeySequence.SaveAs, "save_as", False),
     ("import_audio", "File", "Import &audio…", "Ctrl+I", "import_audio_dialog", False),
+    ("locate_song", "File", "&Locate song…", None, "locate_song_dialog", False),
     ("export_video", "File", "Export &video…", "Ctrl+E", "export_video", False),
     ("quit", "File", "&Quit", QKeySequence.Quit, "close", False),
     ("split", "Edit", "&Split at playhead", "S", "split_at_playhead", False),

@@ -124,6 +124,15 @@ class FileSlots:
         if path:
             self.import_audio(path)
 
+    def locate_song_dialog(self):
+        """Point the project at its (moved, renamed or re-mixed) song: an undoable SetAudio."""
+        old = self.document.project.audio_path()
+        filt = "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")"
+        start = str(old.parent) if old is not None and old.parent.is_dir() else self._last_dir()
+        path, _ = QFileDialog.getOpenFileName(self, f"Locate song{f' ({old.name})' if old else ''}", start, filt)
+        if path:
+            self.import_audio(path)
+
     def import_audio(self, path) -> bool:
         """Start importing a song (probe + hash in a worker); SetAudio follows when it is in."""
         if not self.audio_importer.start(path):

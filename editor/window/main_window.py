@@ -9,10 +9,11 @@ their action table in `editor/window/actions.py`.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QToolBar
 
 from dreamreel.editor.window import actions as action_table
 from dreamreel.editor.window.audio_import import AudioImporter
+from dreamreel.editor.window.song_banner import SongBanner
 from dreamreel.editor.document.autosave import Autosaver, discard
 from dreamreel.editor.window.file_slots import AUDIO_SUFFIXES, LYRICS_SUFFIXES, FileSlots, export_dialog_class, kind_of
 from dreamreel.editor.panels.inspector_panel import InspectorPanel
@@ -56,6 +57,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self._block_states: dict[str, tuple[str, float]] = {}
         self._alerts: list[QMessageBox] = []
         self.actions = action_table.build(self)
+        self._build_song_banner()
         self._build_status_bar()
         self._connect()
         self.setAcceptDrops(True)
@@ -70,6 +72,19 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    def _build_song_banner(self):
+        """A strip under the toolbar, shown only while the song is missing or changed."""
+        self.song_banner = SongBanner(self.document, self)
+        bar = QToolBar("Song", self)
+        bar.setObjectName("song_bar")
+        bar.setMovable(False)
+        bar.addWidget(self.song_banner)
+        self.addToolBarBreak()
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        self.song_banner.holder = bar
+        bar.hide()
+        self.song_banner.locateRequested.connect(self.actions["locate_song"].trigger)
 
     def _build_status_bar(self):
         self.position_label, self.selection_label = QLabel("00:00.000"), QLabel("")
@@ -268,6 +283,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.timeline.shutdown()  # background audio work ends before the window does
         self.settings_panel.shutdown()  # a model download too (its .part stays for a resume)
         self.audio_importer.shutdown()
+        self.song_banner.shutdown()
         if hasattr(self.player, "pause"):
             self.player.pause()
         event.accept()
