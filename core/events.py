@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+log = logging.getLogger("dreamreel.events")
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,12 @@ class Change:
 
 
 class Signal:
-    """A list of callbacks called in order with the emitted value."""
+    """A list of callbacks called in order with the emitted value.
+
+    Observers are isolated: one that raises is logged (with its traceback) and the others are
+    still called, and `emit` returns normally, so a failing view can never abort the edit that
+    announced the change (the model has already changed when it emits).
+    """
 
     def __init__(self) -> None:
         self._callbacks: list[Callable] = []
@@ -34,4 +42,7 @@ class Signal:
 
     def emit(self, *args) -> None:
         for callback in list(self._callbacks):
-            callback(*args)
+            try:
+                callback(*args)
+            except Exception:
+                log.exception("observer %r failed while reacting to %r", callback, args[:1])

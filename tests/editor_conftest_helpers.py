@@ -49,6 +49,21 @@ def open_window(qtbot, path: Path, *, render: bool = False):
     return window
 
 
+def open_rendered_window(qtbot, path: Path, *, wait_ms: int = 120_000):
+    """The full window with every panel, the draft engine's keyframes of every block cached and
+    the render states (the controller's plan) in, undo history empty: what a user has after
+    choosing the draft engine and "Render all"."""
+    window = open_window(qtbot, path, render=True)
+    rc = window.render_controller
+    engine = window.settings_panel.widgets["engine"]
+    engine.setCurrentIndex(engine.findData("draft"))
+    with qtbot.waitSignal(rc.finished, timeout=wait_ms):
+        window.actions["render_all"].trigger()
+    qtbot.waitUntil(lambda: rc.plan("draft") is not None and not rc.states_pending(), timeout=wait_ms)
+    window.document.stack.clear()
+    return window
+
+
 def pixel_of(window, t_s: float, y: float):
     """Viewport pixel of plot point (t seconds, y)."""
     timeline = window.timeline

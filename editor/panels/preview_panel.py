@@ -185,8 +185,11 @@ class PreviewPanel(QWidget):
         i = bisect.bisect_right([t for t, *_ in plan], ms) - 1
         if i < 0:
             return False
-        cache = self._cache()
         t_a, key_a, block_id, _ = plan[i]
+        block = self._block(block_id)
+        if block is None:  # a plan from before an edit removed the block: nothing to show from it
+            return False
+        cache = self._cache()
         path_a = cache.preview_path(key_a)
         if path_a is None:
             return False
@@ -198,7 +201,6 @@ class PreviewPanel(QWidget):
                 b, mix = self._pixmap(path_b), (ms - t_a) / max(1, t_b - t_a)
         self._shown_key, self._draft_look_key = key_a, None
         self._view.set_images(a, b, mix)
-        block = self._project.block(block_id)
         index = sum(1 for t, _, bid, _ in plan[: i + 1] if bid == block_id)
         tag = "" if engine == self._project.render.engine else f" ({engine})"
         self._label.setText(f"{_fmt_time(ms)} · {block.text[:40]} · keyframe {index}{tag}")
@@ -208,7 +210,10 @@ class PreviewPanel(QWidget):
         """Nothing cached: the draft engine's target picture for the block, decoded now
         (a few ms) — once a worker has imported the engine; until then, just the words."""
         plan = self._plan("draft")
-        if not plan or (self._controller is not None and not engine_imported()):
+        i = max(0, bisect.bisect_right([t for t, *_ in plan], ms) - 1)
+        block = self._block(plan[i][2]) if plan else None
+        if block is None or (self._controller is not None and not engine_imported()):
+            # no plan yet, or one from before an edit removed the block: just the words
             block = self._project.block_at(ms)
             self._view.set_images(None)
             self._draft_look_key = None
@@ -216,16 +221,22 @@ class PreviewPanel(QWidget):
             return
         from dreamreel.core.engine.draft import DraftEngine, target_field
 
-        i = max(0, bisect.bisect_right([t for t, *_ in plan], ms) - 1)
-        _, key, block_id, spec = plan[i]
+        _, key, _, spec = plan[i]
         if key != self._draft_look_key:  # decode when the keyframe changes, not at every playhead tick
             engine = DraftEngine.from_settings(self._project.render)
             rgb = np.ascontiguousarray(engine.decode(target_field(spec, *engine.grid))[0])
             image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format.Format_RGB888)
             self._view.set_images(QPixmap.fromImage(image.copy()))  # copy: `rgb` is freed on return
             self._draft_look_key = key
-        block = self._project.block(block_id)
         self._label.setText(f"{_fmt_time(ms)} · {block.text[:40]} · not rendered (draft look)")
+
+    def _block(self, block_id: str):
+        """The block of a plan entry, or None when the plan predates an edit that removed it
+        (the controller's plan is recomputed off this thread, after the edit)."""
+        try:
+            return self._project.block(block_id)
+        except KeyError:
+            return None
 
     def _pixmap(self, path: Path) -> QPixmap:
         key = str(path)
