@@ -72,3 +72,67 @@ def test_loop_selection_jumps_back_to_the_start(window, qtbot):
     qtbot.waitUntil(lambda: window.player.position_ms() < 3000, timeout=5000)
     assert window.player.is_playing()
     window.player.pause()
+
+
+# --- text fields own their keys (issue 8) ---------------------------------------------------------
+
+def times(window):
+    return [(b.id, b.start_ms, b.end_ms) for b in window.document.project.blocks]
+
+
+def test_enter_in_the_text_field_commits_and_moves_to_the_next_block(window):
+    window.document.select(["two"])
+    window.seek(20500)  # "set end and go to next" (Return) would cut block two here
+    before = times(window)
+    field = window.inspector.text
+    window.inspector.focus_text()
+    QTest.keyClicks(field, "Waves of steel")
+    QTest.keyClick(field, Qt.Key_Return)
+    assert window.document.project.block("two").text == "Waves of steel"
+    assert times(window) == before and window.document.stack.count() == 1
+    assert window.document.selection == ["three"]
+    assert field.text() == "Three night blue" and field.hasFocus() and field.selectedText() == field.text()
+    QTest.keyClicks(field, "Night of ink")  # typed over, line after line
+    QTest.keyClick(field, Qt.Key_Enter)
+    assert window.document.project.block("three").text == "Night of ink"
+    assert window.document.selection == ["four"]
+
+
+def test_window_shortcuts_never_fire_while_a_text_field_has_focus(window):
+    window.document.select(["two"])
+    window.seek(7000)
+    before = times(window)
+    field = window.inspector.text
+    window.inspector.focus_text()
+    QTest.keyClick(field, Qt.Key_End)
+    for key, mods in ((Qt.Key_S, Qt.NoModifier), (Qt.Key_M, Qt.NoModifier), (Qt.Key_Space, Qt.NoModifier),
+                      (Qt.Key_BracketLeft, Qt.NoModifier), (Qt.Key_BracketRight, Qt.NoModifier),
+                      (Qt.Key_Delete, Qt.NoModifier), (Qt.Key_Right, Qt.AltModifier),
+                      (Qt.Key_A, Qt.ControlModifier), (Qt.Key_Left, Qt.ControlModifier)):
+        QTest.keyClick(field, key, mods)
+    assert times(window) == before and window.document.stack.count() == 0
+    assert not window.player.is_playing() and window.document.selection == ["two"]
+    assert field.text() == "Two waves of glasssm []"  # S, M, Space and the brackets were typed
+    window.seek(5000)
+    window.timeline.plot.setFocus()  # out of the field, the same keys are shortcuts again
+    press(window, Qt.Key_Delete)
+    assert [b for b, *_ in times(window)] == ["one", "three", "four"]
+
+
+def test_ctrl_z_in_a_text_field_undoes_its_typing_then_the_document(window):
+    window.document.select(["two"])
+    press(window, Qt.Key_Right, Qt.AltModifier)  # a document edit: nudge 10 ms
+    assert window.document.project.block("two").start_ms == 6010
+    field = window.inspector.text
+    window.inspector.focus_text()
+    QTest.keyClicks(field, "abc")
+    assert field.text() == "abc"
+    for _ in range(5):
+        if not field.isUndoAvailable():
+            break
+        QTest.keyClick(field, Qt.Key_Z, Qt.ControlModifier)
+    assert field.text() == "Two waves of glass"  # the field's own typing undone
+    assert window.document.project.block("two").start_ms == 6010  # the document untouched
+    QTest.keyClick(field, Qt.Key_Z, Qt.ControlModifier)  # nothing left in the field: the document
+    assert window.document.project.block("two").start_ms == 6000
+    assert field.text() == "Two waves of glass" and field.hasFocus()

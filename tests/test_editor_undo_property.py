@@ -98,7 +98,7 @@ def _do(window, edit, lrc_path):
         field.setFocus()
         field.selectAll()
         QTest.keyClicks(field, args[1])
-        field.editingFinished.emit()  # what leaving the field does
+        QTest.keyClick(field, Qt.Key_Return)  # commits, and moves to the next block
     elif kind == "nudge":
         doc.select([b.id])
         for _ in range(args[2]):

@@ -2,6 +2,8 @@
 
 Every edit goes through a core command when a field is finished (Enter or focus out), and the
 panel re-reads the block whenever the model or the selection changes; it keeps no copy.
+Enter in the Text field commits the text and moves to the next block, its text selected for
+typing over (Aegisub's habit: lyrics are typed line after line).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class InspectorPanel(QWidget):
         layout.addLayout(form)
         layout.addStretch(1)
 
+        self.text.returnPressed.connect(self._on_text_return)  # before editingFinished
         self.text.editingFinished.connect(self._on_text_edited)
         self.secondary.editingFinished.connect(self._on_text_edited)
         self.start.editingFinished.connect(lambda: self._on_time_edited("start"))
@@ -118,14 +121,30 @@ class InspectorPanel(QWidget):
         finally:
             self._updating = False
 
-    def _run(self, command):
+    def _run(self, command) -> bool:
         if not self.document.try_execute(command):  # refused: show the model's values again
             self._on_model_changed()
+            return False
+        return True
 
-    def _on_text_edited(self):
+    def _on_text_edited(self) -> bool:
+        """Commit the Text and Secondary fields; False when the edit was refused."""
         b = self.document.current_block()
         if b is not None and (self.text.text(), self.secondary.text()) != (b.text, b.secondary):
-            self._run(set_text(self.document.project, b.id, self.text.text(), self.secondary.text()))
+            return self._run(set_text(self.document.project, b.id, self.text.text(), self.secondary.text()))
+        return True
+
+    def _on_text_return(self):
+        b = self.document.current_block()
+        if b is None:
+            return
+        if not self._on_text_edited():
+            return  # refused: the field shows the block's text again, stay on it
+        blocks = self.document.project.blocks
+        i = next((k for k, x in enumerate(blocks) if x.id == b.id), None)
+        if i is not None and i + 1 < len(blocks):
+            self.document.select([blocks[i + 1].id])
+            self.focus_text()
 
     def _on_time_edited(self, edge: str):
         b = self.document.current_block()

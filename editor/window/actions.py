@@ -7,8 +7,10 @@ the Edit/View/Render/Help slots are in `ActionSlots` (File slots stay in the win
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QInputDialog, QLineEdit, QMenu, QMessageBox,
+                               QPlainTextEdit, QTextEdit, QToolBar)
 
 from dreamreel.core.commands import (DeleteBlocks, MergeWithNext, SplitBlock, bake_offset, nudge_blocks,
                                      resize_block, shift_all)
@@ -123,7 +125,58 @@ def build(window) -> dict[str, QAction]:
     for key in ("snap", "show_beats", "show_onsets"):
         actions[key].setChecked(True)
     _toolbar(window, actions)
+    window._text_field_keys = TextFieldKeys(window)
     return actions
+
+
+class TextFieldKeys(QObject):
+    """While a text field of the window has focus, its keys are its own: no window shortcut
+    fires (Return, S, Space, Delete, [ ] … are typing there, not edits of the timeline).
+    Undo/Redo there undo the field's own typing, or, when it has none, the document's.
+
+    An application event filter, parented to the window (it goes away with it): Qt asks the
+    focus widget first with a ShortcutOverride event; accepting it sends the key to the field.
+    """
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            return False
+        field = _text_field(QApplication.focusWidget())
+        if field is None or field.window() is not self.window or obj is not QApplication.focusWidget():
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            event.accept()  # the key goes to the field as a key press, never to a shortcut
+            return False
+        for sequence, own, document_step in ((QKeySequence.StandardKey.Undo, "isUndoAvailable", "undo"),
+                                             (QKeySequence.StandardKey.Redo, "isRedoAvailable", "redo")):
+            if event.matches(sequence):
+                if _has(field, own):
+                    return False  # the field undoes its own typing
+                getattr(self.window.document.stack, document_step)()
+                return True
+        return False
+
+
+def _text_field(widget):
+    """The text-editing widget `widget` is (a spin box for its inner line edit), else None."""
+    if isinstance(widget, QLineEdit) and isinstance(widget.parentWidget(), QAbstractSpinBox):
+        return widget.parentWidget()
+    return widget if isinstance(widget, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)) else None
+
+
+def _has(field, what: str) -> bool:
+    """Whether the field has its own undo/redo step (`isUndoAvailable` / `isRedoAvailable`)."""
+    if isinstance(field, QAbstractSpinBox):
+        field = field.findChild(QLineEdit)
+    elif isinstance(field, (QTextEdit, QPlainTextEdit)):
+        field = field.document()
+    return bool(field is not None and getattr(field, what)())
 
 
 def _format_menu(window, parent: QMenu, title: str, handler) -> None:
