@@ -1,6 +1,9 @@
 """`dreamreel-editor [PROJECT]`: start the editor, optionally opening a project file (without
 one, an untitled project a previous session left unsaved is offered back).
 
+`--help` and `--version` print and exit before any Qt object exists; an unknown option is
+refused (exit 2, one line) rather than silently starting the window.
+
 `dreamreel-editor --smoke-test` (Friture style, used by packaging/build_and_smoke.sh): build
 the window with the bundled example project (copied to a temporary folder, so no cache lands
 in the installed package), run the event loop for about a second, and exit 0 — or 1 when Qt
@@ -9,6 +12,7 @@ reported a critical or fatal message, or the example could not be opened.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
@@ -70,9 +74,31 @@ def smoke_test(app, window) -> int:
     return 0
 
 
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dreamreel-editor",
+        description="The Dreamreel editor: time lyrics or prompts to a song and render the AI music video.")
+    parser.add_argument("project", nargs="?", help="a .dreamreel project to open")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="open the bundled example for about a second and exit (0: fine, 1: Qt reported errors)")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
+    return parser
+
+
+class _VersionAction(argparse.Action):
+    """--version: the installed version, read from the metadata only when asked."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from dreamreel.core.cli.main import _version
+
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Create the application and the main window; open argv[1] when given."""
+    """Create the application and the main window; open the project argument when given."""
     argv = list(sys.argv if argv is None else argv)
+    args = build_parser().parse_args(argv[1:])  # --help / --version / a bad option exit here
     from PySide6.QtCore import QLoggingCategory
     from PySide6.QtWidgets import QApplication
 
@@ -80,16 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     from dreamreel.editor.window.main_window import MainWindow
     from dreamreel.editor.theme import apply_dark_palette
 
-    app = QApplication.instance() or QApplication(argv)
+    app = QApplication.instance() or QApplication(argv[:1])
     app.setApplicationName("Dreamreel")
     app.setOrganizationName("dreamreel")
     apply_dark_palette(app)
-    smoke = "--smoke-test" in argv[1:]
     window = MainWindow()
-    if smoke:
+    if args.smoke_test:
         return smoke_test(app, window)
     window.show()
-    open_at_start(window, [a for a in argv[1:] if not a.startswith("-")])
+    open_at_start(window, [args.project] if args.project else [])
     return app.exec()
 
 
