@@ -298,17 +298,24 @@ class RenderController(QObject):
             path = states.previews.get(block_id) if states is not None else None
         return path if path and Path(path).exists() else None
 
+    def cached_keys(self, block_ids) -> set[str]:
+        """The keyframes of these blocks (current plan, every engine known) that are in the
+        cache: what `clear_cache` deletes (the editor asks first, with their number)."""
+        if self._project is None:
+            return set()
+        ids, cache = set(block_ids), self._cache()
+        results = self._results or compute_states(self._project, [self._project.render.engine, "draft"],
+                                                  self.cache_dir(), self._identities)
+        return {key for states in results.values() for bid in ids for key in states.keys.get(bid, ())
+                if cache.has(key)}
+
     def clear_cache(self, block_ids) -> None:
         """Delete the cached keyframes (current plan, every engine known) of these blocks."""
         if self._project is None:
             return
         ids, cache = set(block_ids), self._cache()
-        results = self._results or compute_states(self._project, [self._project.render.engine, "draft"],
-                                                  self.cache_dir(), self._identities)
-        for states in results.values():
-            for bid in ids:
-                for key in states.keys.get(bid, ()):
-                    cache.delete(key)
+        for key in self.cached_keys(ids):
+            cache.delete(key)
         for bid in ids:
             self._thumbs.pop(bid, None)
             self._seen.pop(bid, None)

@@ -412,8 +412,23 @@ class ActionSlots:
             self.render_controller.cancel()
 
     def clear_cache_selection(self):
-        if self.render_controller is not None and self.document.selection:
-            self.render_controller.clear_cache(self.document.selection)
+        """Delete the selected blocks' cached keyframes, after saying how many and asking."""
+        rc, selection = self.render_controller, self.document.selection
+        if rc is None or not selection:
+            return
+        count = len(rc.cached_keys(selection))
+        blocks = f"{len(selection)} selected block{'s' if len(selection) > 1 else ''}"
+        if count == 0:
+            self.show_error(f"Nothing is cached for the {blocks}")
+            return
+        answer = QMessageBox.question(
+            self, "Clear cache",
+            f"Delete {count} cached keyframe{'s' if count > 1 else ''} of the {blocks}? "
+            "They are rendered again the next time.",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer == QMessageBox.Yes:
+            rc.clear_cache(selection)
+            self.statusBar().showMessage(f"Deleted {count} cached keyframe{'s' if count > 1 else ''}", 6000)
 
     # --- Help ------------------------------------------------------------------------------
 
