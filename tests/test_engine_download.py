@@ -70,7 +70,7 @@ def fake_hub(tmp_path, monkeypatch, data=DATA):
     return calls
 
 
-def test_cli_download_fetches_preset_and_trusts_it(server, tmp_path, monkeypatch, capsys):
+def test_cli_download_fetches_preset(server, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
     calls = fake_hub(tmp_path, monkeypatch)
     p = models.PRESETS["vqgan_imagenet_f16_1024"]
@@ -80,7 +80,6 @@ def test_cli_download_fetches_preset_and_trusts_it(server, tmp_path, monkeypatch
     monkeypatch.setitem(models.PRESETS, p.name, fake)
     assert main(["models", "download", p.name, "--quiet"]) == 0
     assert (tmp_path / p.ckpt.filename).read_bytes() == DATA
-    assert models.is_trusted(tmp_path / p.ckpt.filename)  # unverified preset: trusted on first download
     assert calls == [("o/r", "c.yaml"), ("o/r", "m.ckpt")]  # the unverified http mirror was skipped
     assert server.requests == []
     capsys.readouterr()

@@ -9,7 +9,7 @@ import torch
 from dreamreel.core.cli.main import main
 from dreamreel.core.engine import models
 from dreamreel.core.engine.clip_model import load_clip
-from dreamreel.core.engine.models import PRESETS, cached_file_sha256, is_trusted, resolve_vqgan, trust
+from dreamreel.core.engine.models import PRESETS, cached_file_sha256, resolve_vqgan
 from dreamreel.core.engine.vqgan import load_vqgan
 from dreamreel.core.errors import DreamreelError, ModelNotFoundError
 from dreamreel.core.project import RenderSettings
@@ -24,7 +24,7 @@ def tiny(tmp_path_factory):
 @pytest.fixture
 def models_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path / "models"))
-    for var in ("DREAMREEL_VQGAN_CONFIG", "DREAMREEL_VQGAN_CKPT", "DREAMREEL_CLIP_CKPT", "DREAMREEL_TRUST_CHECKPOINTS"):
+    for var in ("DREAMREEL_VQGAN_CONFIG", "DREAMREEL_VQGAN_CKPT", "DREAMREEL_CLIP_CKPT"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path / "models"
 
@@ -32,7 +32,7 @@ def models_dir(tmp_path, monkeypatch):
 def test_vqgan_loads_and_drops_loss_keys(tiny):
     raw = torch.load(tiny["vqgan_ckpt"], weights_only=True)["state_dict"]
     assert any(k.startswith("loss.") for k in raw)
-    model = load_vqgan(tiny["vqgan_config"], tiny["vqgan_ckpt"], trusted=False)
+    model = load_vqgan(tiny["vqgan_config"], tiny["vqgan_ckpt"])
     sd = model.state_dict()
     assert not any(k.startswith("loss") for k in sd) and not hasattr(model, "loss")
     assert torch.equal(sd["quantize.embedding.weight"], raw["quantize.embedding.weight"])
@@ -45,35 +45,75 @@ def test_mismatched_checkpoint_is_named(tiny, tmp_path):
     bad = tmp_path / "bad.ckpt"
     torch.save({"state_dict": sd}, bad)
     with pytest.raises(DreamreelError, match=r"bad.ckpt: does not match .*decoder.conv_out.weight"):
-        load_vqgan(tiny["vqgan_config"], bad, trusted=False)
+        load_vqgan(tiny["vqgan_config"], bad)
 
 
-def test_unknown_pickles_refused_unless_trusted_by_hash(tiny, tmp_path, models_dir, monkeypatch):
+def test_lightning_style_checkpoint_loads_with_its_objects_stubbed(tiny, tmp_path):
     sd = torch.load(tiny["vqgan_ckpt"], weights_only=True)["state_dict"]
-    # Lightning checkpoints pickle arbitrary objects like this one next to the weights.
+    # Lightning checkpoints pickle arbitrary objects like these next to the weights.
     ckpt = tmp_path / "lightning.ckpt"
-    torch.save({"state_dict": sd, "hparams": argparse.Namespace(lr=1)}, ckpt)
-    assert not is_trusted(ckpt)
-    with pytest.raises(DreamreelError, match="not a plain-weights checkpoint") as err:
-        load_vqgan(tiny["vqgan_config"], ckpt, trusted=is_trusted(ckpt))
-    assert "\n" not in str(err.value)
-    trust(cached_file_sha256(ckpt))
-    assert is_trusted(ckpt)
-    assert load_vqgan(tiny["vqgan_config"], ckpt, trusted=is_trusted(ckpt)).n_embed == 32
-    assert json.loads((models_dir / "trusted.json").read_text())["sha256"] == [cached_file_sha256(ckpt)]
+    torch.save({"state_dict": sd, "hparams": argparse.Namespace(lr=1),
+                "callbacks": {argparse.Namespace: {"best_model_score": torch.tensor(0.5)}},
+                "optimizer_states": [{"state": {0: {"exp_avg": torch.zeros(3)}}}]}, ckpt)
+    from dreamreel.core.engine.checkpoint import Stub, load_pickle_safely
+
+    obj, stubbed = load_pickle_safely(ckpt)
+    assert stubbed == ["argparse.Namespace"] and isinstance(obj["hparams"], Stub)
+    assert not isinstance(obj["hparams"], argparse.Namespace)
+    assert load_vqgan(tiny["vqgan_config"], ckpt).n_embed == 32
 
 
-def test_sha256_cached_beside_file_and_refreshed_on_change(tmp_path):
+def test_wrong_shapes_are_named(tiny, tmp_path):
+    sd = torch.load(tiny["vqgan_ckpt"], weights_only=True)["state_dict"]
+    sd["quantize.embedding.weight"] = torch.zeros(33, 8)
+    bad = tmp_path / "shapes.ckpt"
+    torch.save({"state_dict": sd}, bad)
+    with pytest.raises(DreamreelError, match=r"quantize.embedding.weight has shape \(33, 8\), the config needs \(32, 8\)"):
+        load_vqgan(tiny["vqgan_config"], bad)
+
+
+def test_sha256_cached_in_data_dir_keyed_by_identity(tmp_path):
     f = tmp_path / "w.bin"
     f.write_bytes(b"abc")
     digest = cached_file_sha256(f)
     assert digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    side = tmp_path / "w.bin.sha256"
-    assert json.loads(side.read_text())["sha256"] == digest
-    side.write_text(json.dumps(json.loads(side.read_text()) | {"sha256": "cached"}))
-    assert cached_file_sha256(f) == "cached"  # served from the sidecar, not re-read
+    assert list(tmp_path.iterdir()) == [f]  # nothing beside the file
+    entries = list((models.data_dir() / "hashes").glob("*.json"))
+    entry = next(e for e in entries if json.loads(e.read_text())["path"] == str(f.resolve()))
+    data = json.loads(entry.read_text())
+    assert {"size", "mtime_ns", "ino", "ctime_ns"} <= set(data)
+    entry.write_text(json.dumps(data | {"sha256": "c" * 64}))
+    assert cached_file_sha256(f) == "c" * 64  # served from the cache, not re-read
     f.write_bytes(b"abcd")
     assert cached_file_sha256(f) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
+
+
+def test_sidecar_beside_a_file_is_ignored(tmp_path):
+    f = tmp_path / "w.bin"
+    f.write_bytes(b"abc")
+    st = f.stat()
+    (tmp_path / "w.bin.sha256").write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                                                        "sha256": "f" * 64}))
+    assert cached_file_sha256(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_copied_file_with_kept_mtime_is_rehashed(tmp_path):
+    import os
+
+    a = tmp_path / "a.bin"
+    a.write_bytes(b"abc")
+    cached_file_sha256(a)
+    b = tmp_path / "b.bin"
+    b.write_bytes(b"xyz")
+    os.utime(b, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    os.replace(b, a)  # same path, size and mtime as the hashed file (as tar or cp -p give): new inode, ctime
+    assert cached_file_sha256(a) == hashlib_sha(b"xyz")
+
+
+def hashlib_sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def test_missing_preset_message_names_file_place_and_command(models_dir):

@@ -1,4 +1,4 @@
-"""`dreamreel models list|download NAME|path NAME`: the VQGAN presets and CLIP weights on disk."""
+"""`dreamreel models list|download|verify|convert|path`: the VQGAN presets and CLIP weights on disk."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ def register(subparsers) -> None:
     d = sub.add_parser("download", help=f"fetch a preset or CLIP weights ({CLIP_EXAMPLE})")
     d.add_argument("name", help=f"a VQGAN preset name or {CLIP_EXAMPLE}")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
+    c = sub.add_parser("convert", help="write a .safetensors copy of a pickle checkpoint (later loads use it)",
+                       description="Reads a .ckpt/.pt/.pth safely (no code runs) and writes its tensors as "
+                                   ".safetensors. Without -o the copy goes to Dreamreel's data dir, where every "
+                                   "later load of the same file picks it up.")
+    c.add_argument("name", help="a VQGAN preset name, clip:MODEL/TAG, or a checkpoint file")
+    c.add_argument("-o", "--output", default=None, help="write the copy here instead (a .safetensors path)")
     w = sub.add_parser("path", help="print where a model's files are (error if absent)")
     w.add_argument("name")
     w.add_argument("--vqgan-config", default=None)
@@ -23,7 +29,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"list": _list, "download": _download, "path": _path}[args.models_command](args)
+    return {"list": _list, "download": _download, "path": _path, "convert": _convert}[args.models_command](args)
 
 
 def _list(args) -> int:
@@ -118,4 +124,37 @@ def _path(args) -> int:
 
     for path in resolve_vqgan(args.name, args.vqgan_config, args.vqgan_ckpt):
         print(path)
+    return 0
+
+
+def _file_of(name: str):
+    """The weight file a CLI argument names: a path, a preset's checkpoint, or a cached CLIP tag."""
+    from pathlib import Path
+
+    if name.startswith("clip:"):
+        from dreamreel.core.engine.clip_model import cached_pretrained, parse_clip_name, register_config
+
+        model, tag = parse_clip_name(name)
+        return cached_pretrained(register_config(model), tag)
+    from dreamreel.core.engine.models import PRESETS, resolve_vqgan
+
+    if name in PRESETS:
+        return resolve_vqgan(name)[1]
+    path = Path(name).expanduser()
+    if not path.is_file():
+        from dreamreel.core.errors import ModelNotFoundError
+
+        raise ModelNotFoundError(f"{name}: no such file and not a preset name (known: {', '.join(PRESETS)})")
+    return path
+
+
+def _convert(args) -> int:
+    from dreamreel.core.engine.checkpoint import convert
+
+    src = _file_of(args.name)
+    if args.output and not args.output.endswith(".safetensors"):
+        from dreamreel.core.errors import DreamreelError
+
+        raise DreamreelError(f"-o {args.output}: the copy must be named *.safetensors")
+    print(convert(src, args.output))
     return 0

@@ -3,6 +3,8 @@ checkpoint, or a custom architecture given as an open_clip model-config `.json` 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,8 +122,54 @@ def fetch_pretrained(model: str, tag: str) -> Path:
     return Path(path)
 
 
+@contextlib.contextmanager
+def _quiet_random_init():
+    """Drop open_clip's "No pretrained weights loaded" warning (the root logger prints it)."""
+    def drop(record: logging.LogRecord) -> bool:
+        return "initialized randomly" not in record.getMessage()
+
+    root = logging.getLogger()
+    root.addFilter(drop)
+    try:
+        yield
+    finally:
+        root.removeFilter(drop)
+
+
+def load_clip_weights(clip: nn.Module, path: str | os.PathLike, name: str) -> None:
+    """Load a weight file into an open_clip model, never running code from it (`checkpoint.
+    read_tensors`), with open_clip's own fix-ups for other layouts; one-line DreamreelError
+    when the file is refused or its tensors do not fit."""
+    from open_clip.factory import convert_state_dict
+    from open_clip.model import convert_to_custom_text_state_dict, resize_pos_embed, resize_text_pos_embed
+
+    from dreamreel.core.engine.checkpoint import CheckpointError, read_tensors
+
+    try:
+        state = read_tensors(path)
+    except CheckpointError as e:
+        raise DreamreelError(f"{e}; CLIP {name} needs a state_dict or .safetensors file") from None
+    if next(iter(state)).startswith("module."):
+        state = {k[len("module."):]: v for k, v in state.items()}
+    try:
+        state = convert_state_dict(clip, state)
+        if "positional_embedding" in state and not hasattr(clip, "positional_embedding"):
+            state = convert_to_custom_text_state_dict(state)
+        for key in ("logit_scale", "logit_bias"):
+            ours = getattr(clip, key, None)
+            if key in state and ours is not None and ours.ndim != state[key].ndim:
+                state[key] = state[key].reshape(ours.shape)
+        if "logit_bias" not in state and getattr(clip, "logit_bias", None) is not None:
+            state["logit_bias"] = torch.zeros_like(state["logit_scale"])
+        resize_pos_embed(state, clip)
+        resize_text_pos_embed(state, clip)
+        clip.load_state_dict(state, strict=True)
+    except (RuntimeError, KeyError, ValueError) as e:
+        raise DreamreelError(f"{path}: does not fit CLIP {name} ({str(e).strip().splitlines()[0][:300]})") from None
+
+
 def load_clip(model: str, tag: str | None, *, ckpt: str | os.PathLike | None = None,
-              device: torch.device | str = "cpu", trusted: bool = False) -> tuple[ClipBundle, Path]:
+              device: torch.device | str = "cpu") -> tuple[ClipBundle, Path]:
     """Load CLIP for guidance (eval mode, parameters frozen). Never downloads: `ckpt`, else the
     tag's file from the local cache (`dreamreel models download clip:M/T` fetches it).
     Returns the bundle and the weight file."""
@@ -141,13 +189,9 @@ def load_clip(model: str, tag: str | None, *, ckpt: str | os.PathLike | None = N
         label = f"{name}/{tag}"
     else:
         raise ModelNotFoundError(f"CLIP {name}: no pretrained tag and no checkpoint; pass --clip-ckpt FILE")
-    try:
-        clip = open_clip.create_model(name, pretrained=str(path), device=device, force_quick_gelu=quick_gelu,
-                                      weights_only=not trusted)
-    except RuntimeError as e:
-        raise DreamreelError(f"{path}: does not fit CLIP {name} ({str(e).splitlines()[0]})") from None
-    except Exception as e:  # noqa: BLE001 - refused pickles raise various types
-        raise DreamreelError(f"{path}: cannot load CLIP weights ({type(e).__name__}: {e})") from None
+    with _quiet_random_init():  # weights come next, from load_clip_weights
+        clip = open_clip.create_model(name, pretrained=None, device=device, force_quick_gelu=quick_gelu)
+    load_clip_weights(clip, path, name)
     clip.eval().requires_grad_(False)
     pp = open_clip.get_model_preprocess_cfg(clip)
     size = pp.get("size", 224)

@@ -158,7 +158,7 @@ def download_preset(name: str, *, progress: Progress | None = None, cancel: Canc
     Files already there are kept. A file of an unverified preset is trusted by the hash we got
     (trust on first download). Raises ModelNotFoundError (unknown name), DownloadError (no mirror
     worked) or Cancelled (the `.part` stays, and the next call resumes it)."""
-    from dreamreel.core.engine.models import models_dir, preset, trust
+    from dreamreel.core.engine.models import models_dir, preset
 
     p = preset(name)
     root = models_dir()
@@ -166,9 +166,7 @@ def download_preset(name: str, *, progress: Progress | None = None, cancel: Canc
     for f in (p.config, p.ckpt):
         dest = root / f.filename
         if not dest.is_file():
-            digest = fetch(f.mirrors, dest, sha256=f.sha256, size=f.size, progress=progress, cancel=cancel,
-                           timeout=timeout, log=log)
-            if f.sha256 is None:
-                trust(digest)
+            fetch(f.mirrors, dest, sha256=f.sha256, size=f.size, progress=progress, cancel=cancel,
+                  timeout=timeout, log=log)
         paths.append(dest)
     return paths

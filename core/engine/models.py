@@ -2,8 +2,8 @@
 
 A preset names a config yaml and a checkpoint, each with mirrors tried in order (the original
 Heidelberg heibox links first; those hosts decay). Sizes and sha256 are stored only where known
-for certain, else None ("unverified"): a file downloaded from an unverified preset is trusted on
-first download (its hash is recorded in the models dir), like ssh's known_hosts.
+for certain, else None ("unverified"). No hash, list or sidecar ever makes a checkpoint load
+differently: every pickle goes through `checkpoint.load_pickle_safely` (no code runs).
 
 Lookup order for each file: explicit path (CLI flag) > environment variable > models dir.
 """
@@ -24,8 +24,6 @@ ENV_MODELS_DIR = "DREAMREEL_MODELS_DIR"
 ENV_VQGAN_CONFIG = "DREAMREEL_VQGAN_CONFIG"
 ENV_VQGAN_CKPT = "DREAMREEL_VQGAN_CKPT"
 ENV_CLIP_CKPT = "DREAMREEL_CLIP_CKPT"
-ENV_TRUST = "DREAMREEL_TRUST_CHECKPOINTS"
-TRUST_FILE = "trusted.json"
 
 
 @dataclass(frozen=True)
@@ -167,52 +165,51 @@ def resolve_clip_ckpt(ckpt: str | os.PathLike | None = None) -> Path | None:
     return _pick(ckpt, ENV_CLIP_CKPT, Path(), "CLIP checkpoint", "check --clip-ckpt / $DREAMREEL_CLIP_CKPT")
 
 
-def cached_file_sha256(path: str | os.PathLike) -> str:
-    """`hashing.file_sha256` of a file, computed once and cached beside it as `<file>.sha256` (JSON keyed by
-    size and mtime), or in the models dir when the file's folder is read-only."""
-    path = Path(path)
-    st = path.stat()
-    key = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    sidecars = [path.with_name(path.name + ".sha256"),
-                models_dir() / "hashes" / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16] + ".sha256")]
-    for side in sidecars:
-        try:
-            data = json.loads(side.read_text())
-            if {k: data.get(k) for k in key} == key and isinstance(data.get("sha256"), str):
-                return data["sha256"]
-        except (OSError, ValueError):
-            pass
-    digest = file_sha256(path)
-    for side in sidecars:
-        try:
-            atomic_write_text(side, json.dumps({**key, "sha256": digest}) + "\n")
-            break
-        except OSError:
-            continue
-    return digest
+def data_dir() -> Path:
+    """Dreamreel's own per-user data dir: hash caches, safetensors copies, verified presets.
+    Nothing in it sits beside a model, and nothing beside a model is ever read as trust."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("dreamreel"))
 
 
-def trusted_hashes() -> set[str]:
-    """Hashes we load fully: preset hashes known for certain, plus files fetched by
-    `dreamreel models download` (recorded in the models dir's trusted.json)."""
-    known = {f.sha256 for p in PRESETS.values() for f in (p.config, p.ckpt) if f.sha256}
+def _identity(path: Path) -> dict:
+    """What must all match for a cached hash to still describe a file. `tar` and `cp -p` keep
+    size and mtime, but not the inode or the ctime (which no user call can set)."""
+    real = path.resolve()
+    st = real.stat()
+    return {"path": str(real), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino,
+            "ctime_ns": st.st_ctime_ns}
+
+
+def _hash_entry(ident: dict) -> Path:
+    return data_dir() / "hashes" / (hashlib.sha256(ident["path"].encode()).hexdigest()[:24] + ".json")
+
+
+def known_sha256(path: str | os.PathLike) -> str | None:
+    """The sha256 `cached_file_sha256` recorded for this exact file, or None (never hashes)."""
     try:
-        known |= set(json.loads((models_dir() / TRUST_FILE).read_text()).get("sha256", []))
-    except (OSError, ValueError, AttributeError):
-        pass
-    return known
+        ident = _identity(Path(path))
+        data = json.loads(_hash_entry(ident).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or {k: data.get(k) for k in ident} != ident:
+        return None
+    digest = data.get("sha256")
+    return digest if isinstance(digest, str) and len(digest) == 64 else None
 
 
-def trust(digest: str) -> None:
-    """Record a downloaded file's hash as trusted (trust on first download)."""
-    path = models_dir() / TRUST_FILE
-    hashes = trusted_hashes() - {f.sha256 for p in PRESETS.values() for f in (p.config, p.ckpt)}
-    atomic_write_text(path, json.dumps({"sha256": sorted(hashes | {digest})}, indent=1) + "\n")
-
-
-def is_trusted(path: str | os.PathLike) -> bool:
-    """Whether a checkpoint may be unpickled fully (it may run code): by hash, or by the
-    user's explicit `$DREAMREEL_TRUST_CHECKPOINTS=1`."""
-    if os.environ.get(ENV_TRUST) == "1":
-        return True
-    return cached_file_sha256(path) in trusted_hashes()
+def cached_file_sha256(path: str | os.PathLike) -> str:
+    """`hashing.file_sha256` of a file, computed once and cached in the data dir (keyed by real
+    path, size, mtime_ns, inode and ctime). The cache only saves time: it never grants trust."""
+    path = Path(path)
+    digest = known_sha256(path)
+    if digest is not None:
+        return digest
+    ident = _identity(path)
+    digest = file_sha256(path)
+    try:
+        atomic_write_text(_hash_entry(ident), json.dumps({**ident, "sha256": digest}) + "\n")
+    except OSError:
+        pass  # an unwritable data dir only costs a re-hash next time
+    return digest

@@ -83,31 +83,35 @@ def build_vqgan(params: dict) -> VQGAN:
     return VQGAN(ddconfig, n_embed, embed_dim, gumbel=gumbel)
 
 
-def read_state_dict(path: str | os.PathLike, *, trusted: bool) -> dict[str, torch.Tensor]:
-    """The tensors of a checkpoint. Unknown files load with `weights_only=True` (no code runs);
-    files trusted by hash load fully, since Lightning checkpoints pickle callback objects."""
-    path = Path(path)
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
+def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """The tensors of a checkpoint, read without running code (`checkpoint.read_tensors`:
+    safetensors, or a pickle with every non-torch global stubbed and dropped)."""
+    from dreamreel.core.engine.checkpoint import read_tensors
 
-        return load_file(str(path))
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=not trusted)
-    except Exception as e:  # noqa: BLE001 - torch raises several types for refused pickles
-        if trusted:
-            raise DreamreelError(f"{path}: cannot read checkpoint ({type(e).__name__}: {e})") from None
+    return read_tensors(path)
+
+
+def check_state_dict(model: VQGAN, state: dict[str, torch.Tensor], ckpt_path, config_path) -> dict:
+    """`state` without the training loss's `loss.*` keys, after checking every weight the
+    config's architecture needs is there with its shape; DreamreelError naming the first misfit."""
+    state = {k: v for k, v in state.items() if not k.startswith("loss.")}
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    if missing:
         raise DreamreelError(
-            f"{path}: not a plain-weights checkpoint, refused by the safe loader "
-            f"({type(e).__name__}); fetch it with `dreamreel models download`, or if you trust "
-            "this file set DREAMREEL_TRUST_CHECKPOINTS=1"
-        ) from None
-    state = ckpt.get("state_dict", ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise DreamreelError(f"{path}: checkpoint holds no state_dict")
+            f"{ckpt_path}: does not match {config_path} ({len(missing)} weights missing, e.g. "
+            f"{missing[0]}); use the config that came with this checkpoint"
+        )
+    for k, v in expected.items():
+        if tuple(state[k].shape) != tuple(v.shape):
+            raise DreamreelError(
+                f"{ckpt_path}: does not match {config_path} ({k} has shape {tuple(state[k].shape)}, "
+                f"the config needs {tuple(v.shape)}); use the config that came with this checkpoint"
+            )
     return state
 
 
-def load_vqgan(config_path: str | os.PathLike, ckpt_path: str | os.PathLike, *, trusted: bool) -> VQGAN:
+def load_vqgan(config_path: str | os.PathLike, ckpt_path: str | os.PathLike) -> VQGAN:
     """Build from the yaml config and load weights, dropping the training loss's `loss.*` keys."""
     from omegaconf import OmegaConf
 
@@ -116,11 +120,5 @@ def load_vqgan(config_path: str | os.PathLike, ckpt_path: str | os.PathLike, *, 
     except Exception as e:  # noqa: BLE001 - yaml/omegaconf errors vary
         raise DreamreelError(f"{config_path}: cannot read VQGAN config ({e})") from None
     model = build_vqgan(params)
-    state = {k: v for k, v in read_state_dict(ckpt_path, trusted=trusted).items() if not k.startswith("loss.")}
-    missing, _unexpected = model.load_state_dict(state, strict=False)
-    if missing:
-        raise DreamreelError(
-            f"{ckpt_path}: does not match {config_path} ({len(missing)} weights missing, e.g. "
-            f"{missing[0]}); use the config that came with this checkpoint"
-        )
+    model.load_state_dict(check_state_dict(model, read_state_dict(ckpt_path), ckpt_path, config_path), strict=False)
     return model.eval().requires_grad_(False)

@@ -11,7 +11,7 @@ import torch
 from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallback
 from dreamreel.core.engine.clip_model import ClipBundle, cached_pretrained, load_clip, pack_attention, register_config
 from dreamreel.core.engine.devices import autocast_context, autocast_dtype, pick_device, use_channels_last
-from dreamreel.core.engine.models import cached_file_sha256, is_trusted, resolve_clip_ckpt, resolve_vqgan
+from dreamreel.core.engine.models import cached_file_sha256, resolve_clip_ckpt, resolve_vqgan
 from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser, vector_quantize
 from dreamreel.core.engine.vqgan import VQGAN, load_vqgan
 from dreamreel.core.errors import Cancelled, DreamreelError
@@ -60,9 +60,9 @@ class VqganClipEngine:
         clip_path = resolve_clip_ckpt(clip_ckpt)
         if clip_path is None and settings.clip_pretrained:  # fail fast, before the slow loads
             cached_pretrained(register_config(settings.clip_model), settings.clip_pretrained)
-        vqgan = load_vqgan(cfg_path, ckpt_path, trusted=is_trusted(ckpt_path))
+        vqgan = load_vqgan(cfg_path, ckpt_path)
         clip, clip_file = load_clip(settings.clip_model, settings.clip_pretrained or None, ckpt=clip_path,
-                                    device="cpu", trusted=clip_path is not None and is_trusted(clip_path))
+                                    device="cpu")
         vqgan_id = settings.vqgan if vqgan_config is None and vqgan_ckpt is None else ckpt_path.stem
         return cls(vqgan, clip, device=dev, vqgan_id=vqgan_id,
                    weight_files={"vqgan": ckpt_path, "vqgan_config": cfg_path, "clip": clip_file}, **kwargs)
@@ -70,7 +70,7 @@ class VqganClipEngine:
     # --- Engine contract --------------------------------------------------------------------
 
     def identity(self) -> dict[str, str]:
-        """Model names, weight and config sha256s (cached beside the files), the device type
+        """Model names, weight and config sha256s (cached in the data dir), the device type
         and autocast dtype (both change latents), settings that change pictures, and
         ENGINE_VERSION."""
         if self._identity is None:
