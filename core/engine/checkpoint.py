@@ -90,7 +90,7 @@ def load_pickle_safely(path: str | os.PathLike) -> tuple[object, list[str]]:
     except CheckpointError:
         raise
     except Exception as e:  # noqa: BLE001 - anything unparsable is refused
-        raise CheckpointError(f"{path}: not a readable weights file ({_why(e)})") from None
+        raise CheckpointError(f"{path}: not a torch weights file, refused by the safe loader ({_why(e)})") from None
     stubs = [(_stub_for(n), n) for n in names]
     with _LOCK:
         try:

@@ -143,7 +143,7 @@ def load_ifnet(path: str | os.PathLike) -> IFNet:
     path = Path(path)
     if not path.is_file():
         raise DreamreelError(f"{path}: RIFE weights not found; run `dreamreel models download rife`")
-    state = {k.removeprefix("module."): v for k, v in read_state_dict(path, trusted=False).items()}
+    state = {k.removeprefix("module."): v for k, v in read_state_dict(path).items()}
     net = IFNet()
     own = net.state_dict()
     bad = [k for k, v in own.items() if k not in state or tuple(state[k].shape) != tuple(v.shape)]
