@@ -206,6 +206,28 @@ def roll_edge(project: Project, left_id: str, right_id: str, t_ms: int) -> SetTi
     return SetTimes(times={left_id: (left.start_ms, t_ms), right_id: (t_ms, right.end_ms)}, label="Roll edit")
 
 
+def set_edge(project: Project, block_id: str, edge: str, t_ms: int, *, roll: bool = False) -> SetTimes:
+    """Set one block's start or end to t_ms without a refusal for neighbours: a neighbour the
+    edge runs into is trimmed back to it, and with `roll` a touching neighbour's shared edge
+    follows (a typed time for a shared edge moves that edge, like dragging it). Refused in
+    words only when a block would get shorter than MIN_BLOCK_MS."""
+    if edge not in ("start", "end"):
+        raise CommandError("edge must be start or end")
+    b = _get(project, block_id)
+    i, blocks = project.index_of(block_id), project.blocks
+    times = {block_id: (t_ms, b.end_ms) if edge == "start" else (b.start_ms, t_ms)}
+    if edge == "start" and i > 0:
+        prev = blocks[i - 1]
+        if prev.end_ms <= b.start_ms and ((roll and prev.end_ms == b.start_ms) or t_ms < prev.end_ms):
+            times[prev.id] = (prev.start_ms, t_ms)
+    if edge == "end" and i + 1 < len(blocks):
+        nxt = blocks[i + 1]
+        if nxt.start_ms >= b.end_ms and ((roll and nxt.start_ms == b.end_ms) or t_ms > nxt.start_ms):
+            times[nxt.id] = (t_ms, nxt.end_ms)
+    label = "Roll edit" if len(times) > 1 and roll else f"Set {edge}"
+    return SetTimes(times=times, label=label)
+
+
 def _carry_neighbours(project: Project, times: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
     """The edit `times` plus the edges of unmoved neighbours it carries along.
 

@@ -268,3 +268,14 @@ def test_merge_modes(touching, a, b, mode, text):
     assert (merged.text, merged.start_ms, merged.end_ms) == (text, 0, 2000)
     if mode == "join" and "|" in text:
         assert parse_prompts(text) == parse_prompts(a) + parse_prompts(b)
+
+
+def test_set_edge_trims_what_it_runs_into_and_rolls_only_when_asked(touching):
+    check_undo(touching, C.set_edge(touching, "B", "end", 2500))  # runs into C: C's start trimmed
+    assert times(touching)[1:3] == [(1000, 2500), (2500, 3000)]
+    C.set_edge(touching, "C", "start", 2700).apply(touching)  # later: a gap, B stays (Aegisub)
+    assert times(touching)[1:3] == [(1000, 2500), (2700, 3000)]
+    C.set_edge(touching, "A", "end", 800, roll=True).apply(touching)  # typed shared edge: rolls
+    assert times(touching)[:2] == [(0, 800), (800, 2500)]
+    with pytest.raises(CommandError, match="block 4 “d” would be shorter than 50 ms"):
+        C.set_edge(touching, "C", "end", 3990).apply(touching)

@@ -53,8 +53,11 @@ def test_inline_edits_go_through_the_undo_stack(window):
     assert window.document.project.block("two").end_ms == 10500
     assert m.setData(m.index(1, 3), "2")  # duration in seconds
     assert window.document.project.block("two").end_ms == 8000
-    assert not m.setData(m.index(1, 2), "13")  # would overlap "three": refused in words
-    assert "would overlap block 3 “Three night blue”" in window.statusBar().currentMessage()
+    assert not m.setData(m.index(1, 2), "14.98")  # "three" (12-15 s) would be squeezed to 20 ms
+    assert "block 3 “Three night blue” would be shorter than 50 ms" in window.statusBar().currentMessage()
+    assert m.setData(m.index(1, 2), "13")  # runs into "three": its start is trimmed back, not refused
+    assert window.document.project.block("three").start_ms == 13000
+    window.document.stack.undo()
     assert not m.setData(m.index(1, 1), "soon")
     assert "is not a time" in window.statusBar().currentMessage()
     for _ in range(3):

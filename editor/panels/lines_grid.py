@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QHBoxLayout, QLineEdit, QPushButton,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
-from dreamreel.core.commands import SetBlockFields, SetTexts, resize_block, roll_edge, set_text
+from dreamreel.core.commands import SetBlockFields, SetTexts, resize_block, set_edge, set_text
 from dreamreel.core.formats.timecodes import parse_time
 from dreamreel.editor.theme import STATE_LABELS, state_colour
 from dreamreel.editor.timeline.timeline_view import format_clock
@@ -159,18 +159,7 @@ class LinesModel(QAbstractTableModel):
             return False
         if col == 3:
             return self.document.try_execute(resize_block(project, b.id, end_ms=b.start_ms + ms))
-        return self.document.try_execute(edge_command(project, b.id, "start" if col == 1 else "end", ms))
-
-
-def edge_command(project, block_id: str, edge: str, t_ms: int):
-    """Typing a new start or end: a shared edge (touching neighbour) rolls, like dragging it."""
-    from dreamreel.editor.snapping import touching_partner
-
-    partner = touching_partner(project.blocks, block_id, edge)
-    if partner is None:
-        return resize_block(project, block_id, **{f"{edge}_ms": t_ms})
-    left, right = (partner.id, block_id) if edge == "start" else (block_id, partner.id)
-    return roll_edge(project, left, right, t_ms)
+        return self.document.try_execute(set_edge(project, b.id, "start" if col == 1 else "end", ms, roll=True))
 
 
 class _CellEditor(QLineEdit):
@@ -220,7 +209,7 @@ class LinesGrid(QWidget):
         hh.setSectionResizeMode(QHeaderView.Interactive)
         for col, px in enumerate((40, 88, 88, 62, 260, 140, 96)):
             self.table.setColumnWidth(col, px)
-        hh.setStretchLastSection(True)
+        hh.setSectionResizeMode(4, QHeaderView.Stretch)  # the text takes the spare width
 
         self.find = QLineEdit(self)
         self.find.setPlaceholderText("Find")

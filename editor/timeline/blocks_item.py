@@ -61,12 +61,20 @@ def wrap_elided(fm: QFontMetrics, text: str, width: int, max_lines: int) -> list
     return [fm.elidedText(line, Qt.ElideRight, width) for line in lines[:max_lines]]
 
 
+def live_text(start_ms: int, end_ms: int) -> str:
+    """`00:04.120 → 00:08.000 · 3.880 s`: what a drag shows while it moves."""
+    from dreamreel.core.commands import clock
+
+    return f"{clock(start_ms)} → {clock(end_ms)} · {(end_ms - start_ms) / 1000:.3f} s"
+
+
 class BlocksItem(pg.GraphicsObject):
     """Draws all blocks of `document.project` in the lane y0..y1 and turns mouse drags into commands."""
 
     guideChanged = Signal(object)  # float seconds of the snap guide, or None
     editRequested = Signal(str)  # double-click on a block: focus its text
     errorRaised = Signal(str)  # a rejected edit, in plain words
+    dragInfo = Signal(str)  # live times of the block being dragged ("" when the drag ends)
 
     def __init__(self, document, y0: float, y1: float):
         super().__init__()
@@ -76,6 +84,7 @@ class BlocksItem(pg.GraphicsObject):
         self.snap_source = lambda: Snapper()  # set by the timeline: beats, onsets, playhead
         self.state_of = lambda block_id: ("none", 0)  # set from the render controller
         self.thumbnail_of = lambda block_id: None
+        self.click_set = None  # click-to-set mode: a callable(edge, t_ms) the timeline sets, else None
         self._drag: _Drag | None = None
         self._thumbs: dict[str, QPixmap] = {}
         self._styles: dict[tuple[str, bool], tuple[QPen, QBrush]] = {}
@@ -209,6 +218,8 @@ class BlocksItem(pg.GraphicsObject):
             p.setPen(pen)
             p.setBrush(brush)
             p.drawRects(rects)
+        if self._drag and self._drag.preview and self._drag.block_id in self._drag.preview:
+            self._paint_live_label(p, fm, self._drag.preview[self._drag.block_id], sx, dx, width, height)
         if self._drag and self._drag.mode in ("create", "band") and self._drag.band:
             a, c = (t / 1000 * sx + dx for t in self._drag.band)
             p.setPen(QPen(QColor("#9ecbff"), 1, Qt.DashLine))
@@ -216,6 +227,17 @@ class BlocksItem(pg.GraphicsObject):
             p.drawRect(QRectF(min(a, c), 0, abs(c - a), height))
         p.end()
         return pix
+
+    def _paint_live_label(self, p: QPainter, fm: QFontMetrics, span: tuple[int, int], sx, dx, width, height):
+        """The dragged block's times, live, in a box at the bottom of the lane (Aegisub shows marker times)."""
+        text = live_text(*span)
+        x = min(max(2.0, span[0] / 1000 * sx + dx), max(2.0, width - fm.horizontalAdvance(text) - 12))
+        box = QRectF(x, height - fm.height() - 8, fm.horizontalAdvance(text) + 10, fm.height() + 4)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(8, 10, 14, 220))
+        p.drawRoundedRect(box, 3, 3)
+        p.setPen(QColor("#ffe08a"))
+        p.drawText(box, Qt.AlignCenter, text)
 
     def _paint_block(self, p: QPainter, fm: QFontMetrics, b: Block, r: QRectF, selected: bool):
         self._painting_id = b.id
@@ -229,7 +251,7 @@ class BlocksItem(pg.GraphicsObject):
             p.drawRect(r)
         if state == "rendering" and pct:
             p.fillRect(QRectF(r.left(), r.bottom() - 4, r.width() * pct / 100.0, 3), state_colour("rendering").lighter(130))
-        text_left, text_top = r.left() + 5, r.top() + 4
+        text_left, text_top = max(r.left(), 0.0) + 5, r.top() + 4  # sticky: the label stays in view
         thumb = self._thumbnail(b.id) if state == "cached" and r.width() >= MIN_THUMB_PX else None
         if thumb is not None:
             self._paint_picture(p, thumb, r, selected)
@@ -313,6 +335,10 @@ class BlocksItem(pg.GraphicsObject):
                        Qt.OpenHandCursor if zone == "body" else Qt.CrossCursor)
 
     def mouseClickEvent(self, ev):
+        if self.click_set is not None and ev.button() in (Qt.LeftButton, Qt.RightButton):
+            ev.accept()  # Aegisub: left click sets the start, right click the end
+            self.click_set("start" if ev.button() == Qt.LeftButton else "end", int(round(ev.pos().x() * 1000)))
+            return
         if ev.button() != Qt.LeftButton:
             return
         ev.accept()
@@ -401,6 +427,10 @@ class BlocksItem(pg.GraphicsObject):
             d.band = (d.press_ms, t)
         else:
             d.band = (d.press_ms, t_ms)
+        if d.block_id in d.preview:
+            self.dragInfo.emit(live_text(*d.preview[d.block_id]))
+        elif d.mode == "create" and d.band:
+            self.dragInfo.emit(live_text(*sorted(d.band)))
         if target is not None and d.mode != "band":
             self.guideChanged.emit(target.t_ms / 1000.0)
         else:
@@ -411,6 +441,7 @@ class BlocksItem(pg.GraphicsObject):
         d, project = self._drag, self.document.project
         self._drag = None
         self.guideChanged.emit(None)
+        self.dragInfo.emit("")
         try:
             if d.mode == "move":
                 b = project.block(d.block_id) if d.block_id else None

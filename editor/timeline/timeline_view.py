@@ -12,10 +12,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from dreamreel.editor.background import Background
 from dreamreel.editor.timeline.blocks_item import BlocksItem
+from dreamreel.editor.timeline.navigator import Navigator
 from dreamreel.editor.snapping import Snapper
 
 WAVE_Y = (-1.0, 1.0)
@@ -45,6 +46,7 @@ class TimelineViewBox(pg.ViewBox):
     """Wheel scrolls, Ctrl+wheel zooms round the mouse, left click/drag seeks, middle/right drag pans."""
 
     seekRequested = Signal(float)  # seconds
+    click_set = None  # click-to-set mode: callable(edge, t_ms), set by the timeline
 
     def wheelEvent(self, ev, axis=None):
         delta = ev.delta()
@@ -57,9 +59,13 @@ class TimelineViewBox(pg.ViewBox):
         ev.accept()
 
     def mouseClickEvent(self, ev):
-        if ev.button() == Qt.LeftButton:
+        t = max(0.0, self.mapToView(ev.pos()).x())
+        if self.click_set is not None and ev.button() in (Qt.LeftButton, Qt.RightButton):
             ev.accept()
-            self.seekRequested.emit(max(0.0, self.mapToView(ev.pos()).x()))
+            self.click_set("start" if ev.button() == Qt.LeftButton else "end", int(round(t * 1000)))
+        elif ev.button() == Qt.LeftButton:
+            ev.accept()
+            self.seekRequested.emit(t)
 
     def mouseDragEvent(self, ev, axis=None):
         ev.accept()
@@ -108,6 +114,7 @@ class TimelineView(QWidget):
     seekRequested = Signal(int)  # ms
     statusMessage = Signal(str)
     analysisReady = Signal()
+    edgeClicked = Signal(str, int)  # click-to-set mode: ("start" | "end", ms)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -149,11 +156,21 @@ class TimelineView(QWidget):
         self.playhead.setZValue(20)
         self.guide.setZValue(19)
 
+        self.navigator = Navigator(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
         layout.addWidget(self.plot)
+        layout.addWidget(self.navigator)
+        self.empty_hint = QLabel("Drop a song and its lyrics here\n(or File ▸ Import audio…, then Import lyrics)",
+                                 self.plot)
+        self.empty_hint.setObjectName("empty_hint")
+        self.empty_hint.setAlignment(Qt.AlignCenter)
+        self.empty_hint.setStyleSheet("color: #9aa3b5; font-size: 15px; background: transparent;")
+        self.empty_hint.setAttribute(Qt.WA_TransparentForMouseEvents)
 
         self.vb.sigXRangeChanged.connect(self._on_range_changed)
+        document.changed.connect(lambda *_: self._update_empty_hint())
         self.vb.seekRequested.connect(lambda s: self.seekRequested.emit(int(round(s * 1000))))
         self.playhead.sigDragged.connect(lambda line: self.seekRequested.emit(max(0, int(round(line.value() * 1000)))))
         self.blocks.guideChanged.connect(self._on_guide_changed)
@@ -171,13 +188,24 @@ class TimelineView(QWidget):
         self._apply_limits()
         self.fit()
         self._load_audio()
+        self._update_empty_hint()
 
     def _on_model_changed(self, change):
         # ("all" comes right after projectReplaced, which has already started the audio work)
         if change.kind == "audio":
             self._token += 1
             self._apply_limits()
+            self.fit()  # a new song: show all of it, not the first 10 s
             self._load_audio()
+
+    def _update_empty_hint(self):
+        p = self.document.project
+        self.empty_hint.setVisible(p.audio is None and not p.blocks)
+        self.empty_hint.setGeometry(self.plot.rect())
+
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        self.empty_hint.setGeometry(self.plot.rect())
 
     def _load_audio(self):
         project = self.document.project
@@ -209,8 +237,11 @@ class TimelineView(QWidget):
 
     def _on_peaks_ready(self, token, peaks):
         if token == self._token:
+            grew = self.peaks is None and int(peaks.duration_s * 1000) > (self.document.project.duration_ms or 0)
             self.peaks = peaks
             self._apply_limits()
+            if grew:
+                self.fit()
             self._refresh_visible()
 
     def _on_analysis_ready(self, token, analysis):
@@ -251,6 +282,28 @@ class TimelineView(QWidget):
     def fit(self):
         self.vb.setXRange(0, self.duration_s(), padding=0.01)
 
+    def set_span(self, span_s: float):
+        """Show span_s seconds, centred on the playhead when it is in view (zoom slider)."""
+        x0, x1 = self.vb.viewRange()[0]
+        ph = self._playhead_ms / 1000.0
+        centre = ph if x0 <= ph <= x1 else (x0 + x1) / 2
+        start = max(0.0, min(self.duration_s() - span_s, centre - span_s / 2))
+        self.vb.setXRange(start, start + span_s, padding=0)
+
+    def reveal(self, ms: int):
+        """Pan (keeping the zoom) so ms is in view: keyboard moves of the playhead stay visible."""
+        x0, x1 = self.vb.viewRange()[0]
+        t, span = ms / 1000.0, x1 - x0
+        if not (x0 + 0.02 * span <= t <= x1 - 0.02 * span):
+            start = max(0.0, t - span / 3)
+            self.vb.setXRange(start, start + span, padding=0)
+
+    def set_click_set(self, on: bool):
+        """Click-to-set mode (Aegisub): left click = start, right click = end of the selected block."""
+        handler = (lambda edge, ms: self.edgeClicked.emit(edge, ms)) if on else None
+        self.vb.click_set = handler
+        self.blocks.click_set = handler
+
     def zoom(self, factor: float):
         """Zoom in (factor < 1) or out around the playhead when it is visible, else the centre."""
         x0, x1 = self.vb.viewRange()[0]
@@ -261,6 +314,7 @@ class TimelineView(QWidget):
     def set_playhead(self, ms: int):
         self._playhead_ms = int(ms)
         self.playhead.setValue(ms / 1000.0)
+        self.navigator.overview.set_playhead(ms / 1000.0)
         if self.follow:
             x0, x1 = self.vb.viewRange()[0]
             half = (x1 - x0) / 2
@@ -289,6 +343,7 @@ class TimelineView(QWidget):
 
     def _on_range_changed(self, *_):
         self._refresh_visible()
+        self.navigator.sync()
 
     def _refresh_visible(self):
         """Rebuild only what the visible range needs: waveform detail, beats and onsets in view."""

@@ -58,6 +58,7 @@ ACTIONS = [
     ("zoom_out", "View", "Zoom &out", QKeySequence.ZoomOut, "zoom_out", False),
     ("zoom_fit", "View", "&Fit song", "Ctrl+0", "zoom_fit", False),
     ("follow", "View", "F&ollow playhead", "F", "set_follow", True),
+    ("click_set", "View", "&Click sets start / end (left / right)", "T", "set_click_set", True),
     ("snap", "View", "S&nap to beats and edges", "N", "set_snapping", True),
     ("show_beats", "View", "Show &beats", None, "set_show_beats", True),
     ("show_onsets", "View", "Show o&nsets", None, "set_show_onsets", True),
@@ -80,6 +81,8 @@ MOUSE_HELP = [
     ("Alt while dragging", "Invert snapping"),
     ("Ctrl while dragging", "Allow overlapping a neighbour"),
     ("Click or drag on the waveform", "Seek / scrub"),
+    ("Left / right click (Click sets start / end on)", "Set the selected block's start / end"),
+    ("Drag the overview rectangle", "Move the view over the whole song"),
     ("Wheel / Ctrl+wheel", "Scroll / zoom around the mouse"),
     ("Middle or right drag", "Pan"),
     ("Drop a file on the window", "Import audio or lyrics"),
@@ -122,6 +125,7 @@ def build(window) -> dict[str, QAction]:
     actions["redo"].setShortcuts(list(dict.fromkeys(redo_keys)))
     menus["Edit"].insertActions(menus["Edit"].actions()[0], [actions["undo"], actions["redo"]])
     menus["Edit"].insertSeparator(menus["Edit"].actions()[2])
+    actions["zoom_in"].setShortcuts(QKeySequence.keyBindings(QKeySequence.ZoomIn) + [QKeySequence("Ctrl+=")])
     for key in ("snap", "show_beats", "show_onsets"):
         actions[key].setChecked(True)
     _toolbar(window, actions)
@@ -225,6 +229,7 @@ class ActionSlots:
     def seek(self, ms: int):
         self.player.seek(max(0, int(ms)))
         self._on_position_changed(self.playhead_ms())
+        self.timeline.reveal(self.playhead_ms())  # keyboard and grid moves never leave the view
 
     def toggle_play(self):
         self.player.toggle()
@@ -373,6 +378,11 @@ class ActionSlots:
         self.timeline.follow = on
         if on:
             self.timeline.set_playhead(self.playhead_ms())
+
+    def set_click_set(self, on: bool):
+        self.timeline.set_click_set(on)
+        self.show_error("Click-to-set: left click sets the selected block's start, right click its end" if on
+                        else "Clicks seek again")
 
     def set_snapping(self, on: bool):
         self.timeline.set_snapping(on)

@@ -110,6 +110,9 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.timeline.blocks.editRequested.connect(lambda _id: self.inspector.focus_text())
         self.timeline.blocks.state_of = self._state_of
         self.lines.model.state_of = self._state_of
+        self.timeline.navigator.overview.state_of = self._state_of
+        self.timeline.edgeClicked.connect(self._on_edge_clicked)
+        self.timeline.blocks.dragInfo.connect(self._on_drag_info)
         self.lines.seekRequested.connect(self.seek)
         self.lines.message.connect(self.show_error)
         self.inspector.errorRaised.connect(self.show_error)
@@ -189,6 +192,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             self._block_states = states
             self.timeline.blocks.set_states_revision()
             self.lines.model.refresh_states()
+            self.timeline.navigator.overview.update()
 
     def _on_render_running_changed(self, running: bool):
         self._update_render_actions()
@@ -212,6 +216,24 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         device = self.document.project.render.device
         playback = getattr(self.player, "status_message", "") or ""
         self.device_label.setText(f"Render device: {device} · {playback}".strip(" ·"))
+
+    # --- timing by mouse --------------------------------------------------------------------
+
+    def _on_edge_clicked(self, edge: str, ms: int):
+        """Click-to-set mode: the selected block's start (left) or end (right) goes to the click."""
+        from dreamreel.core.commands import set_edge
+
+        b = self.document.current_block()
+        if b is None:
+            self.show_error("Select a block first: left click then sets its start, right click its end")
+            return
+        self.run(set_edge(self.document.project, b.id, edge, ms))
+
+    def _on_drag_info(self, text: str):
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
 
     # --- lines grid -----------------------------------------------------------------------
 
