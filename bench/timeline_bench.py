@@ -1,4 +1,4 @@
-"""Timeline benchmark: a 10-minute song with 400 blocks (prints figures; not a test).
+"""Timeline benchmark: a 10-minute song with 2,000 blocks (prints figures; not a test).
 
     python bench/timeline_bench.py
 
@@ -7,7 +7,8 @@ already cached, as on every open after the first; the engine is NOT imported bef
 whatever opening triggers on the GUI thread counts), the time until the render states are
 known (a worker imports the engine and plans; the GUI stays live meanwhile), the paint time
 of the timeline while zooming and panning across the song (setXRange, then a synchronous
-viewport repaint), and while the playhead sweeps a fixed view (playback).
+viewport repaint), while the playhead sweeps a fixed view (playback), and of the lines grid
+while it scrolls through every row and follows a timeline selection.
 Goal: open < 3 s, paint median < 16 ms and worst < 50 ms.
 """
 
@@ -23,9 +24,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+BLOCKS = 2000
+
 
 def make_song(folder: Path) -> Path:
-    """A 10-minute project: synthesised click track (120 BPM) and 400 blocks of 1.5 s."""
+    """A 10-minute project: synthesised click track (120 BPM) and BLOCKS touching blocks (0.3 s
+    each for 2,000), as an imported LRC has them."""
     from audio_synth import click_track, write_wav
 
     from dreamreel.core.interchange import audio_ref_for
@@ -35,8 +39,9 @@ def make_song(folder: Path) -> Path:
     wav = folder / "song.wav"
     write_wav(wav, samples, 22050)
     project = Project(title="bench", audio=audio_ref_for(wav))
-    project.blocks = [Block(f"Line {i}: a lighthouse in a violet storm over waves of glass", i * 1500, i * 1500 + 1400)
-                      for i in range(400)]
+    step = 600_000 // BLOCKS
+    project.blocks = [Block(f"Line {i}: a lighthouse in a violet storm over waves of glass", i * step, (i + 1) * step)
+                      for i in range(BLOCKS)]
     path = folder / "bench.dreamreel"
     save_project(project, path)
     return path
@@ -79,7 +84,7 @@ def main() -> None:
             app.processEvents()
             slowest_event = max(slowest_event, time.perf_counter() - e)
         window.timeline.plot.viewport().repaint()
-        print(f"open project + show window (400 blocks, cached peaks/analysis): {time.perf_counter() - t:.2f} s "
+        print(f"open project + show window ({BLOCKS} blocks, cached peaks/analysis): {time.perf_counter() - t:.2f} s "
               f"(torch imported by then: {'torch' in sys.modules})")
         rc = window.render_controller
         while rc.plan("draft") is None or rc.states_pending():  # a script: poll the worker
@@ -115,6 +120,36 @@ def main() -> None:
             sweep.append((time.perf_counter() - t) * 1000)
         print(f"playhead sweep at full-song view ({len(sweep)} repaints): median {statistics.median(sweep):.1f} ms, "
               f"worst {max(sweep):.1f} ms")
+        grid = window.lines.table
+        bar = grid.verticalScrollBar()
+        scroll = []
+        for i in range(61):  # the lines grid, top to bottom in 60 jumps
+            t = time.perf_counter()
+            bar.setValue(bar.maximum() * i // 60)
+            grid.viewport().repaint()
+            scroll.append((time.perf_counter() - t) * 1000)
+        print(f"lines grid scroll through {BLOCKS} rows ({len(scroll)} repaints): median {statistics.median(scroll):.1f} ms, "
+              f"worst {max(scroll):.1f} ms")
+        follow = []
+        blocks = window.document.project.blocks
+        for i in range(0, BLOCKS, BLOCKS // 40):  # select on the timeline: grid + timeline follow
+            t = time.perf_counter()
+            window.document.select([blocks[i].id])
+            grid.viewport().repaint()
+            viewport.repaint()
+            follow.append((time.perf_counter() - t) * 1000)
+        print(f"select a block, grid scrolls to it + both repaint ({len(follow)} times): "
+              f"median {statistics.median(follow):.1f} ms, worst {max(follow):.1f} ms")
+        edit = []
+        from dreamreel.core.commands import nudge_blocks
+        for i in range(0, BLOCKS, BLOCKS // 20):  # a nudge of a touching block: model, grid and lane
+            t = time.perf_counter()
+            window.document.execute(nudge_blocks(window.document.project, [blocks[i].id], 10))
+            grid.viewport().repaint()
+            viewport.repaint()
+            edit.append((time.perf_counter() - t) * 1000)
+        print(f"nudge (command + grid + timeline repaint, {len(edit)} times): median {statistics.median(edit):.1f} ms, "
+              f"worst {max(edit):.1f} ms")
         window.document.stack.setClean()
         window.close()
 

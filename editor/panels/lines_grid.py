@@ -24,6 +24,14 @@ COLUMNS = ("#", "Start", "End", "Duration", "Text", "Secondary", "State")
 TIME_COLUMNS = (1, 2, 3)
 TEXT_COLUMNS = {4: "text", 5: "secondary"}
 ROW_PX = 22
+# Role numbers as plain ints: the view asks ~10 roles per visible cell per repaint, and
+# comparing an int to a PySide6 enum member costs more than the rest of data() together.
+_DISPLAY, _EDIT, _DECORATION, _TOOLTIP, _FOREGROUND, _ALIGN = (
+    int(r.value) for r in (Qt.DisplayRole, Qt.EditRole, Qt.DecorationRole, Qt.ToolTipRole, Qt.ForegroundRole,
+                           Qt.TextAlignmentRole))
+_ROLES = frozenset((_DISPLAY, _EDIT, _DECORATION, _TOOLTIP, _FOREGROUND, _ALIGN))
+_RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
+_STANZA = QColor("#b455ff")
 
 
 def _seconds(ms: int) -> str:
@@ -105,41 +113,38 @@ class LinesModel(QAbstractTableModel):
             base |= Qt.ItemIsEditable
         return base
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
+    def data(self, index, role=_DISPLAY):
+        role = int(role) if not isinstance(role, int) else role
+        if role not in _ROLES or not index.isValid():
             return None
         blocks = self.document.project.blocks
         row, col = index.row(), index.column()
         if row >= len(blocks):
             return None
         b = blocks[row]
-        if role == Qt.DisplayRole:
+        if role == _DISPLAY or role == _EDIT:
             if col == 0:
-                return str(row + 1)
+                return str(row + 1) if role == _DISPLAY else None
             if col in (1, 2):
                 return format_clock((b.start_ms if col == 1 else b.end_ms) / 1000, millis=True)
             if col == 3:
                 return _seconds(b.duration_ms)
             if col in TEXT_COLUMNS:
-                return getattr(b, TEXT_COLUMNS[col]).replace("\n", " ⏎ ")
+                text = getattr(b, TEXT_COLUMNS[col])
+                return text.replace("\n", " ⏎ ") if role == _DISPLAY else text
+            if role == _EDIT:
+                return None
             state, pct = self.state_of(b.id)
             label = STATE_LABELS.get(state, state)
             return f"{label} {pct:.0f}%" if state == "rendering" and pct else label
-        if role == Qt.EditRole:
-            if col in (1, 2):
-                return format_clock((b.start_ms if col == 1 else b.end_ms) / 1000, millis=True)
-            if col == 3:
-                return _seconds(b.duration_ms)
-            if col in TEXT_COLUMNS:
-                return getattr(b, TEXT_COLUMNS[col])
-        if role == Qt.DecorationRole and col == 6:
-            return state_colour(self.state_of(b.id)[0])
-        if role == Qt.ForegroundRole and col == 0 and b.stanza_break:
-            return QColor("#b455ff")  # a verse starts here
-        if role == Qt.ToolTipRole and col == 6:
-            return "Render state: " + ", ".join(f"{v} ({k})" for k, v in STATE_LABELS.items())
-        if role == Qt.TextAlignmentRole and col in (0, 1, 2, 3):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == _DECORATION:
+            return state_colour(self.state_of(b.id)[0]) if col == 6 else None
+        if role == _FOREGROUND:
+            return _STANZA if col == 0 and b.stanza_break else None  # a verse starts here
+        if role == _TOOLTIP:
+            return ("Render state: " + ", ".join(f"{v} ({k})" for k, v in STATE_LABELS.items())) if col == 6 else None
+        if role == _ALIGN:
+            return _RIGHT if col in (0, 1, 2, 3) else None
         return None
 
     def setData(self, index, value, role=Qt.EditRole):

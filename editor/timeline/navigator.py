@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollBar, QSlider, QVBoxLayout, QWidget
 
 from dreamreel.editor.theme import ACCENT, state_colour
@@ -32,12 +33,20 @@ class OverviewStrip(QWidget):
         self.playhead_s = 0.0
         self.state_of = lambda block_id: ("none", 0.0)
         self._grab: float | None = None  # seconds between the press and the view start
+        self._revision = 0  # bumped by anything the block bars show: model, selection, states
+        self._bars: QPixmap | None = None  # the block bars, redrawn only when they change
+        self._bars_key = None
         self.setFixedHeight(26)
         self.setObjectName("overview")
         self.setToolTip("Whole song: drag the rectangle to move the view, click to centre it there")
         self.setCursor(Qt.PointingHandCursor)
-        document.changed.connect(lambda *_: self.update())
-        document.selectionChanged.connect(self.update)
+        document.changed.connect(lambda *_: self.invalidate())
+        document.selectionChanged.connect(self.invalidate)
+
+    def invalidate(self):
+        """The blocks, the selection or their states changed: redraw the bars on the next paint."""
+        self._revision += 1
+        self.update()
 
     def set_view(self, x0: float, x1: float, duration_s: float):
         self.view, self.duration_s = (x0, x1), max(0.001, duration_s)
@@ -57,20 +66,33 @@ class OverviewStrip(QWidget):
         x0, x1 = (self._x(t) for t in self.view)
         return QRectF(x0, 1, max(4.0, x1 - x0), self.height() - 2)
 
+    def _draw_bars(self) -> QPixmap:
+        w, h = max(1, self.width()), self.height()
+        pix = QPixmap(w, h)
+        pix.fill(QColor("#101319"))
+        blocks = self.document.project.blocks
+        if blocks:
+            scale = w / self.duration_s / 1000.0
+            xs = np.array([b.start_ms for b in blocks], float) * scale
+            xe = np.array([b.end_ms for b in blocks], float) * scale
+            selected = set(self.document.selection)
+            keys = ["selected" if b.id in selected else self.state_of(b.id)[0] for b in blocks]
+            p = QPainter(pix)
+            p.setPen(Qt.NoPen)
+            for key in set(keys):
+                idx = [i for i, k in enumerate(keys) if k == key]
+                p.setBrush(QColor(ACCENT) if key == "selected" else state_colour(key))
+                p.drawRects([QRectF(xs[i], 6, max(1.0, xe[i] - xs[i] - 0.5), h - 12) for i in idx])
+            p.end()
+        return pix
+
     def paintEvent(self, _ev):
+        key = (self._revision, self.width(), self.height(), self.duration_s)
+        if key != self._bars_key or self._bars is None:
+            self._bars, self._bars_key = self._draw_bars(), key
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor("#101319"))
-        selected = set(self.document.selection)
-        by_colour: dict[str, list[QRectF]] = {}
+        p.drawPixmap(0, 0, self._bars)
         h = self.height()
-        for b in self.document.project.blocks:
-            a, c = self._x(b.start_ms / 1000), self._x(b.end_ms / 1000)
-            key = "selected" if b.id in selected else self.state_of(b.id)[0]
-            by_colour.setdefault(key, []).append(QRectF(a, 6, max(1.0, c - a - 0.5), h - 12))
-        p.setPen(Qt.NoPen)
-        for key, rects in by_colour.items():
-            p.setBrush(QColor(ACCENT) if key == "selected" else state_colour(key))
-            p.drawRects(rects)
         p.setPen(QPen(QColor("#ff5d5d"), 1))
         x = self._x(self.playhead_s)
         p.drawLine(int(x), 0, int(x), h)

@@ -192,7 +192,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             self._block_states = states
             self.timeline.blocks.set_states_revision()
             self.lines.model.refresh_states()
-            self.timeline.navigator.overview.update()
+            self.timeline.navigator.overview.invalidate()
 
     def _on_render_running_changed(self, running: bool):
         self._update_render_actions()
