@@ -23,7 +23,7 @@ FORMAT_VERSION = 1
 MIN_BLOCK_MS = 50
 CONTINUITY_MODES = ("chain", "per-block")
 INTERPOLATIONS = ("linear", "slerp", "rife", "minterpolate")  # latent blends, network, ffmpeg
-ENGINES = ("draft", "vqgan-clip")
+ENGINES = ("draft", "vqgan-clip", "sd")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIZE = 8192  # pixels a side
 

@@ -21,7 +21,7 @@ def register(subparsers) -> None:
                               description="Render a project's keyframes (cached) and export the video.")
     p.add_argument("project", help="the .dreamreel project file")
     p.add_argument("-o", "--output", help="output MP4 path")
-    p.add_argument("--engine", choices=("vqgan-clip", "draft"), help="override the project's engine")
+    p.add_argument("--engine", choices=("vqgan-clip", "draft", "sd"), help="override the project's engine")
     p.add_argument("--from", dest="t_from", type=float, metavar="S", help="start time in seconds")
     p.add_argument("--to", dest="t_to", type=float, metavar="S", help="end time in seconds")
     p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="torch device (vqgan-clip)")
@@ -38,6 +38,8 @@ def register(subparsers) -> None:
     p.add_argument("--vqgan-config", metavar="YAML", help="local VQGAN config")
     p.add_argument("--vqgan-ckpt", metavar="CKPT", help="local VQGAN checkpoint")
     p.add_argument("--clip-ckpt", metavar="FILE", help="local CLIP checkpoint")
+    p.add_argument("--sd-model", metavar="PATH_OR_ID",
+                   help="Stable Diffusion model: preset, diffusers folder, .safetensors or hub id (sd engine)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--force", action="store_true", help="replace an existing video or PNG folder")
     p.add_argument("--audio", metavar="SONG", help="relink the project to this song (saved in the project), then render")
@@ -119,6 +121,10 @@ def make_engine(settings, args, warn=print):
     from dreamreel.core.engine.draft import DraftEngine
 
     name = args.engine or settings.engine
+    if name == "sd":
+        from dreamreel.core.engine.sd import engine_for_render
+
+        return engine_for_render(settings, args.sd_model, args.device)
     if name == "vqgan-clip":
         try:
             from dreamreel.core.engine.vqgan_clip import VqganClipEngine
@@ -221,7 +227,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"{engine.name}: {len(plan.todo)} of {len(plan.needed)} keyframes to render "
           f"({plan.iterations_todo} iterations{est}); {plan.n_frames} frames at {s.fps} fps, "
           f"{s.width}x{s.height}; cache {cache.root}", file=sys.stderr)
-    if engine.name != "draft":
+    if engine.name == "sd":
+        from dreamreel.core.engine.devices import format_bytes
+        from dreamreel.core.engine.sd import memory_estimate
+
+        need = memory_estimate(s.width, s.height, xl=engine.xl, device_type=engine.device.type,
+                               guidance=engine.guidance_scale)
+        print(f"memory: about {format_bytes(need)} on {engine.device.type} for {s.width}x{s.height}", file=sys.stderr)
+    elif engine.name != "draft":
         from dreamreel.core.engine.devices import estimate_memory, format_bytes
 
         half = engine.device.type != "cpu"  # autocast keeps activations in 16 bits on GPUs

@@ -209,8 +209,8 @@ class SdEngine:
         """Model name, sha256 of each weight file and the scheduler config, LoRA, device type
         and dtype (both change latents), scheduler class, SD_VERSION."""
         if self._identity is None:
-            self._identity = sd_identity(self.model_id, self.weight_files, self.device.type,
-                                         self.dtype, self.scheduler, self.lora_id)
+            self._identity = sd_identity(self.model_id, self.weight_files, self.device.type, self.dtype,
+                                         self.scheduler, self.lora_id, self.guidance_scale, self.schedule_steps)
         return dict(self._identity)
 
     def latent_shape(self, width: int, height: int) -> tuple[int, int, int, int]:
@@ -330,14 +330,16 @@ class SdEngine:
 
 
 def sd_identity(model_id: str, files: dict[str, Path], device_type: str, dtype: torch.dtype | str,
-                scheduler: str, lora: str) -> dict[str, str]:
-    """The cache identity (one formula for the loaded engine and the registry entry)."""
+                scheduler: str, lora: str, guidance: float, schedule_steps: int) -> dict[str, str]:
+    """The cache identity (one formula for the loaded engine and the registry entry): also the
+    guidance and schedule length, which shape every keyframe."""
     from dreamreel.core.engine.base import ENGINE_VERSION
     from dreamreel.core.engine.models import cached_file_sha256
 
     ident = {"engine": "sd", "engine_version": ENGINE_VERSION, "sd_version": SD_VERSION, "model": model_id,
              "lora": lora or "none", "scheduler": scheduler, "device": device_type,
-             "dtype": str(dtype).removeprefix("torch.")}
+             "dtype": str(dtype).removeprefix("torch."), "guidance": f"{float(guidance):g}",
+             "schedule_steps": str(int(schedule_steps))}
     for role, path in sorted(files.items()):
         ident[f"{role}_sha256"] = cached_file_sha256(path)
     return ident
@@ -356,3 +358,14 @@ def scheduler_name(source: SdSource, lora: Path | None) -> str:
         except (OSError, ValueError):
             raise ModelNotFoundError(f"{cfg}: missing or unreadable scheduler config") from None
     return "single-file"
+
+
+def engine_for_render(render, sd_model: str | None = None, device: str | None = None) -> SdEngine:
+    """The SD engine for a project's RenderSettings, until the engine registry gives each engine
+    its own settings: the model's preset recipe (`SdRecipe`) sets the render's iteration counts
+    (steps of random and warm starts) in place, then the model loads."""
+    from dreamreel.core.engine.sd_models import SdRecipe
+
+    recipe = SdRecipe.for_model(sd_model or "")
+    render.iterations_first, render.iterations = recipe.iterations_first, recipe.iterations
+    return SdEngine.from_settings(recipe, render, device)

@@ -45,7 +45,11 @@ def make_engine(project, engine_name: str):
         from dreamreel.core.engine.vqgan_clip import VqganClipEngine
 
         return VqganClipEngine.from_settings(project.render)
-    raise DreamreelError(f"unknown engine {engine_name!r}; use draft or vqgan-clip")
+    if engine_name == "sd":
+        from dreamreel.core.engine.sd import engine_for_render
+
+        return engine_for_render(project.render)
+    raise DreamreelError(f"unknown engine {engine_name!r}; use draft, vqgan-clip or sd")
 
 
 def run_job(project, engine_name: str, cache_dir: str | Path, *, emit: Emit,
