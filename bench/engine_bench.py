@@ -249,12 +249,12 @@ def main(argv=None) -> int:
           f"estimated peak {format_bytes(estimate_memory(args.size, args.size, cutn=args.cutn))}")
     from dreamreel.core.engine.base import KeyframeSpec, WeightedPrompt
 
-    spec = KeyframeSpec(tuple(WeightedPrompt(t, w) for t, w in PROMPTS), args.size, args.size, seed=7,
-                        iterations=args.steps, cutn=args.cutn)
+    spec = KeyframeSpec.make(tuple(WeightedPrompt(t, w) for t, w in PROMPTS), args.size, args.size, seed=7,
+                             iterations=args.steps, learning_rate=0.1, cutn=args.cutn, cut_pow=1.0)
     z0 = engine.random_latent(spec).to(device)
     embeds = engine.text_embeds([t for t, _ in PROMPTS])
     weights = torch.tensor([w for _, w in PROMPTS], device=device)
-    kw = dict(lr=spec.learning_rate, cutn=spec.cutn, cut_pow=spec.cut_pow, seed=spec.seed)
+    kw = dict(lr=spec.param("learning_rate"), cutn=spec.param("cutn"), cut_pow=spec.param("cut_pow"), seed=spec.seed)
 
     # ref: frozen, as the notebooks load them (model.eval().requires_grad_(False), perceptor too).
     ref_vqgan.to(device, memory_format=torch.contiguous_format).eval().requires_grad_(False)

@@ -56,8 +56,8 @@ def main(argv=None) -> int:
         losses: list[float] = []
         z, steps, t0 = None, 0, None
         for k in range(args.keyframes):
-            spec = KeyframeSpec(tuple(WeightedPrompt(t, w) for t, w in PROMPTS), args.size, args.size,
-                                seed=7 + k, iterations=args.iters, cutn=args.cutn)
+            spec = KeyframeSpec.make(tuple(WeightedPrompt(t, w) for t, w in PROMPTS), args.size, args.size,
+                                     seed=7 + k, iterations=args.iters, learning_rate=0.1, cutn=args.cutn, cut_pow=1.0)
             z = engine.random_latent(spec) if z is None else z
             record = (lambda i, n, loss: losses.append(loss)) if k == 0 else None
             if k == 1:  # the first keyframe pays for cuDNN autotuning and the CUDA context

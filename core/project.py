@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from dreamreel.core.atomic import atomic_write_text
+from dreamreel.core.engine.registry import DEFAULT_ENGINE
 from dreamreel.core.errors import ProjectError
 from dreamreel.core.events import Signal
-from dreamreel.core.validate import MAX_ITERATIONS, check_bounds, parse_project_json
+from dreamreel.core.validate import check_bounds, parse_project_json
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MIN_BLOCK_MS = 50
 CONTINUITY_MODES = ("chain", "per-block")
 INTERPOLATIONS = ("linear", "slerp", "rife", "minterpolate")  # latent blends, network, ffmpeg
-ENGINES = ("draft", "vqgan-clip", "sd")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIZE = 8192  # pixels a side
 
@@ -101,29 +101,47 @@ class MusicDrive:
     cluster_strength: float = 0.0
 
 
+def _default_engine_settings() -> dict[str, Any]:
+    from dreamreel.core.engine import registry
+
+    return registry.default_settings()
+
+
 @dataclass
 class RenderSettings:
-    """Everything that shapes the rendered pictures, besides the blocks and style."""
+    """Everything that shapes the rendered pictures, besides the blocks and style: the settings
+    every engine shares, and one settings block per engine (`engines`, each engine's own
+    dataclass from the registry; a block of an engine that is not installed stays a dict)."""
 
     width: int = 256
     height: int = 256
     fps: int = 30
     keyframes_per_second: float = 2.0
-    iterations_first: int = 200
-    iterations: int = 30
-    learning_rate: float = 0.1
-    cutn: int = 32
-    cut_pow: float = 1.0
     seed: int = 0
     continuity: str = "chain"
     interpolation: str = "linear"
-    engine: str = "draft"
-    vqgan: str = "vqgan_imagenet_f16_16384"
-    clip_model: str = "ViT-B-32"
-    clip_pretrained: str = "openai"
+    engine: str = DEFAULT_ENGINE
     device: str = "auto"
     burn_lyrics: bool = False
     music: MusicDrive = field(default_factory=MusicDrive)
+    engines: dict[str, Any] = field(default_factory=_default_engine_settings)
+
+    def engine_settings(self, name: str | None = None):
+        """The settings of engine `name` (default: the chosen one); its defaults when the
+        project has no block for it. DreamreelError when that engine is not installed."""
+        from dreamreel.core.engine import registry
+
+        name = name or self.engine
+        entry = registry.get(name)
+        value = self.engines.get(name)
+        return value if isinstance(value, entry.settings_cls) else entry.settings_cls()
+
+    def update_engine(self, name: str | None = None, **values) -> None:
+        """Change some of engine `name`'s own settings (default: the chosen engine's)."""
+        from dataclasses import replace
+
+        name = name or self.engine
+        self.engines = {**self.engines, name: replace(self.engine_settings(name), **values)}
 
 
 @dataclass
@@ -230,7 +248,32 @@ def load_project(path: str | Path) -> Project:
     return project
 
 
-MIGRATIONS: dict[int, Any] = {}
+# Format 1 kept every engine's knobs in `render` itself; format 2 keeps them per engine. The
+# keys are the format-1 fields each built-in engine read (history: no other engine existed).
+_V1_ENGINE_FIELDS = {
+    "draft": ("iterations_first", "iterations", "learning_rate"),
+    "vqgan-clip": ("iterations_first", "iterations", "learning_rate", "cutn", "cut_pow", "vqgan", "clip_model",
+                   "clip_pretrained"),
+}
+
+
+def _migrate_1_to_2(data: dict) -> dict:
+    """Move the engine knobs of `render` into `render.engines.<engine>`; every value is kept,
+    so an unchanged project plans the same keyframe keys (its cache stays valid)."""
+    data = dict(data)
+    render = data.get("render", {})
+    if isinstance(render, dict):
+        render = dict(render)
+        moved = {key: render.pop(key) for key in {k for ks in _V1_ENGINE_FIELDS.values() for k in ks}
+                 if key in render}
+        render["engines"] = {name: {k: moved[k] for k in keys if k in moved}
+                             for name, keys in _V1_ENGINE_FIELDS.items()}
+        data["render"] = render
+    data["format_version"] = 2
+    return data
+
+
+MIGRATIONS: dict[int, Any] = {1: _migrate_1_to_2}
 """format_version -> function(dict) -> dict upgrading to version + 1."""
 
 
@@ -349,12 +392,37 @@ def _render(data: Any, where: str) -> RenderSettings:
         raise ProjectError(f"{where}: must be an object")
     data = dict(data)
     music = _dataclass(MusicDrive, data.pop("music", {}), f"{where}.music")
+    engines = _engines(data.pop("engines", {}), f"{where}.engines")
     settings = _dataclass(RenderSettings, data, where)
     settings.music = music
+    settings.engines = {**settings.engines, **engines}
     problem = check_render_settings(settings)
     if problem:
         raise ProjectError(f"{where}.{problem}")
     return settings
+
+
+def _engines(data: Any, where: str) -> dict[str, Any]:
+    """Each installed engine's block as its settings dataclass (checked); a block of an engine
+    that is not installed is kept as it is, so saving does not lose it."""
+    from dreamreel.core.engine import registry
+    from dreamreel.core.errors import DreamreelError
+
+    if not isinstance(data, dict):
+        raise ProjectError(f"{where}: must be an object")
+    out: dict[str, Any] = {}
+    installed = registry.entries()
+    for name, block in data.items():
+        if name not in installed:
+            if not isinstance(block, dict):
+                raise ProjectError(f"{where}.{name}: must be an object")
+            out[name] = block
+            continue
+        try:
+            out[name] = registry.settings_from_dict(installed[name].settings_cls, block, f"{where}.{name}")
+        except DreamreelError as e:
+            raise ProjectError(str(e)) from None
+    return out
 
 
 def check_style(style: Style) -> str | None:
@@ -376,14 +444,6 @@ def check_render_settings(s: RenderSettings) -> str | None:
         return f"fps: {s.fps} must be between 1 and 120"
     if not 0 < s.keyframes_per_second <= s.fps:
         return f"keyframes_per_second: {s.keyframes_per_second} must be > 0 and <= fps"
-    if not (0 <= s.iterations_first <= MAX_ITERATIONS and 0 <= s.iterations <= MAX_ITERATIONS):
-        return f"iterations: must be between 0 and {MAX_ITERATIONS}"
-    if s.learning_rate <= 0:
-        return "learning_rate: must be > 0"
-    if not 1 <= s.cutn <= 1024:
-        return "cutn: must be between 1 and 1024"
-    if s.cut_pow <= 0:
-        return "cut_pow: must be > 0"
     if not 0 <= s.seed < 2**63:
         return f"seed: {s.seed} must be between 0 and 2**63-1"
     m = s.music
@@ -397,8 +457,16 @@ def check_render_settings(s: RenderSettings) -> str | None:
         return f"continuity: {s.continuity!r} is not one of {', '.join(CONTINUITY_MODES)}"
     if s.interpolation not in INTERPOLATIONS:
         return f"interpolation: {s.interpolation!r} is not one of {', '.join(INTERPOLATIONS)}"
-    if s.engine not in ENGINES:
-        return f"engine: {s.engine!r} is not one of {', '.join(ENGINES)}"
+    from dreamreel.core.engine import registry
+
+    installed = registry.entries()
+    if s.engine not in installed:
+        return f"engine: {s.engine!r} is not installed (installed: {', '.join(installed)})"
+    for name, settings in s.engines.items():
+        if name in installed and isinstance(settings, installed[name].settings_cls):
+            problem = registry.check_settings(settings)
+            if problem:
+                return f"engines.{name}.{problem}"
     if s.device not in DEVICES:
         return f"device: {s.device!r} is not one of {', '.join(DEVICES)}"
     return None

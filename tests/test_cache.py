@@ -13,7 +13,7 @@ from dreamreel.core.engine.cache import KeyframeCache, default_cache_dir, keyfra
 def spec(**kw):
     base = dict(prompts=(WeightedPrompt("red sky", 1.0),), width=64, height=64, seed=1, iterations=5)
     base.update(kw)
-    return KeyframeSpec(**base)
+    return KeyframeSpec.make(**base)
 
 
 def test_key_changes_with_every_input_and_is_stable():

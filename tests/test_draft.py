@@ -12,7 +12,7 @@ from dreamreel.core.engine.draft import DraftEngine, palette
 def spec(text, **kw):
     base = dict(prompts=(WeightedPrompt(text, 1.0),), width=64, height=48, seed=3, iterations=40)
     base.update(kw)
-    return KeyframeSpec(**base)
+    return KeyframeSpec.make(**base)
 
 
 def render(engine, s, init=None):

@@ -19,8 +19,8 @@ def project(tmp_path) -> Project:
     samples, _ = click_track(120, 2.0, 8000)
     wav = write_wav(tmp_path / "song.wav", samples, 8000)
     blocks = [Block("red sunset", 0, 1000, id="a"), Block("blue ocean", 1000, 2000, id="b")]
-    render = RenderSettings(width=32, height=32, fps=4, keyframes_per_second=1.0,
-                            iterations_first=3, iterations=2)
+    render = RenderSettings(width=32, height=32, fps=4, keyframes_per_second=1.0)
+    render.update_engine("draft", iterations_first=3, iterations=2)
     p = Project(blocks=blocks, render=render, audio=AudioRef(path=str(wav), duration_ms=2000, sample_rate=8000))
     save_project(p, tmp_path / "song.dreamreel")
     return p
@@ -44,12 +44,16 @@ def test_dialog_shows_settings_and_estimate(qtbot, project, tmp_path, monkeypatc
     assert "keyframes" in dlg._estimate.text() and "8 frames" in dlg._estimate.text()
     dlg._engine.setCurrentIndex(dlg._engine.findData("vqgan-clip"))  # no weights on disk yet
     settled()
-    assert "not downloaded" in dlg._estimate.text() and "Draft engine" in dlg._estimate.text()
+    text = dlg._estimate.text()
+    assert text.startswith("Cannot export with VQGAN+CLIP") and "dreamreel models download" in text
+    assert "Or choose Draft" in text
     from tiny_models import make_tiny_models
 
     paths = make_tiny_models(tmp_path / "models")
     monkeypatch.setenv("DREAMREEL_VQGAN_CONFIG", str(paths["vqgan_config"]))
     monkeypatch.setenv("DREAMREEL_VQGAN_CKPT", str(paths["vqgan_ckpt"]))
+    monkeypatch.setenv("DREAMREEL_CLIP_CKPT", str(paths["clip_ckpt"]))
+    project.render.update_engine("vqgan-clip", clip_model=str(paths["clip_config"]), clip_pretrained="")
     dlg._on_settings_changed()  # what any settings change does: estimate again
     settled()
     assert "iterations" in dlg._estimate.text()
@@ -87,8 +91,7 @@ def test_export_to_mp4_with_video_and_audio(qtbot, project, tmp_path):
 
 def test_cancel_export_leaves_no_file(qtbot, project, tmp_path):
     project.render.keyframes_per_second = 4.0
-    project.render.iterations = 400
-    project.render.iterations_first = 400
+    project.render.update_engine("draft", iterations=400, iterations_first=400)
     dlg = ExportDialog(project)
     qtbot.addWidget(dlg)
     out = tmp_path / "cancelled.mp4"

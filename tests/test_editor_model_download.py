@@ -22,14 +22,26 @@ def models_dir(tmp_path, monkeypatch) -> Path:
 
 def make_panel(qtbot) -> SettingsPanel:
     project = Project()
-    project.render.vqgan = NAME
+    project.render.engine = "vqgan-clip"
+    project.render.update_engine("vqgan-clip", vqgan=NAME)
     document = EditorDocument(project)
     panel = SettingsPanel(document)
     document.setParent(panel)  # lives and dies with the panel
     qtbot.addWidget(panel)
-    assert panel.preset.currentData() == NAME and not document.modified  # building the panel edits nothing
-    assert panel.preset_state.text().startswith("Not downloaded") and panel.download.isEnabled()
+    assert panel.engine_widgets["vqgan"].currentText() == NAME and not document.modified  # building edits nothing
+    settle(qtbot, panel)
+    assert vqgan_missing(panel) and panel.download.isEnabled()
     return panel
+
+
+def settle(qtbot, panel) -> None:
+    qtbot.waitUntil(lambda: not panel.missing_pending(), timeout=20000)
+
+
+def vqgan_missing(panel) -> bool:
+    """The panel says the VQGAN preset's files are missing."""
+    text = panel.model_state.text()
+    return text.startswith("Not ready") and f"{NAME}.yaml not found" in text
 
 
 def test_download_from_the_panel_makes_the_preset_ready(qtbot, server, models_dir, monkeypatch):
@@ -41,8 +53,8 @@ def test_download_from_the_panel_makes_the_preset_ready(qtbot, server, models_di
     with qtbot.waitSignal(dialog.downloaded, timeout=20000):
         pass
     assert "ready" in dialog.message.text() and dialog.bar.value() == dialog.bar.maximum()
-    assert panel.preset_state.text() == "Downloaded"
-    assert panel.preset.currentText() == NAME  # "(not downloaded)" gone from the list
+    settle(qtbot, panel)
+    assert not vqgan_missing(panel) and "VQGAN" not in panel.model_state.text()
     assert models.resolve_vqgan(NAME) == (models_dir / f"{NAME}.yaml", models_dir / f"{NAME}.ckpt")
     dialog.reject()  # Close
     assert panel.download_dialog is None and not panel.download.isEnabled()
@@ -62,8 +74,10 @@ def test_cancel_keeps_the_part_and_a_second_download_resumes(qtbot, server, mode
     assert "cancelled" in dialog.message.text() and "resumes" in dialog.message.text()
     ckpt = models_dir / f"{NAME}.ckpt"
     assert not ckpt.exists() and (models_dir / f"{NAME}.ckpt.part").stat().st_size > 0
-    assert panel.preset_state.text().startswith("Not downloaded")
+    settle(qtbot, panel)
+    assert vqgan_missing(panel)
     dialog.reject()  # Close
+    settle(qtbot, panel)
     assert panel.download_dialog is None and panel.download.isEnabled()
 
     panel.download.click()
@@ -71,7 +85,8 @@ def test_cancel_keeps_the_part_and_a_second_download_resumes(qtbot, server, mode
         pass
     assert ckpt.read_bytes() == DATA and not (models_dir / f"{NAME}.ckpt.part").exists()
     assert server.requests[-1][0] == "/slow" and server.requests[-1][1] is not None  # resumed with Range
-    assert panel.preset_state.text() == "Downloaded"
+    settle(qtbot, panel)
+    assert not vqgan_missing(panel)
     panel.download_dialog.reject()
 
 

@@ -17,7 +17,8 @@ WAIT = 120_000
 @pytest.fixture
 def project(tmp_path) -> Project:
     blocks = [Block("red sunset", 0, 1000, id="a"), Block("blue ocean", 1000, 2000, id="b")]
-    render = RenderSettings(width=32, height=32, fps=4, keyframes_per_second=2.0, iterations_first=3, iterations=2)
+    render = RenderSettings(width=32, height=32, fps=4, keyframes_per_second=2.0)
+    render.update_engine("draft", iterations_first=3, iterations=2)
     p = Project(blocks=blocks, render=render)
     save_project(p, tmp_path / "p.dreamreel")
     return p

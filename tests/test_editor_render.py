@@ -8,6 +8,8 @@ import pytest
 from dreamreel.core.commands import set_text
 from dreamreel.core.project import Block, Project, RenderSettings, save_project
 from dreamreel.editor.render.render_controller import RenderController
+from dreamreel.editor.render.render_jobs import ProcessJob
+from fake_engine_plugin import fake_engine  # noqa: F401 - a fixture
 
 WAIT = 120_000  # generous: two shared cores, torch imports in a child process
 
@@ -16,8 +18,9 @@ def make_project(tmp_path, *, seconds=3, kps=2.0, iterations=3) -> Project:
     n = seconds
     texts = ["red sunset", "blue ocean", "green forest", "purple night", "golden sun", "white snow"]
     blocks = [Block(texts[i % len(texts)], i * 1000, (i + 1) * 1000, id=f"b{i}") for i in range(n)]
-    render = RenderSettings(width=32, height=32, fps=4, keyframes_per_second=kps,
-                            iterations_first=iterations, iterations=iterations)
+    render = RenderSettings(width=32, height=32, fps=4, keyframes_per_second=kps)
+    for name in render.engines:
+        render.update_engine(name, iterations_first=iterations, iterations=iterations)
     project = Project(blocks=blocks, render=render, title="test")
     save_project(project, tmp_path / "song.dreamreel")
     return project
@@ -121,20 +124,25 @@ def test_ai_engine_without_weights_fails_in_plain_words(qtbot, controller, tmp_p
     assert not controller.is_running()
 
 
-def test_worker_process_streams_keyframes_and_is_killed_by_cancel(qtbot, controller, tmp_path):
+def test_worker_process_streams_keyframes_and_is_killed_by_cancel(qtbot, controller, tmp_path, fake_engine):
+    """A plug-in engine that asks for a worker process renders there (the child finds it
+    through its entry point), chosen and run through the registry alone."""
     project = make_project(tmp_path)
+    project.render.engine = "fake"
     controller.set_project(project)
-    controller.process_engines = frozenset({"draft", "vqgan-clip"})  # draft through the process path
     done_blocks: list[str] = []
     controller.keyframeDone.connect(done_blocks.append)
     with qtbot.waitSignal(controller.finished, timeout=WAIT):
-        controller.start(project, engine="draft")
+        assert controller.start(project)
+        assert isinstance(controller._job, ProcessJob)
     assert done_blocks[:1] == ["b0"] and "b2" in done_blocks
-    assert controller.block_states(project)["b2"] == ("cached", 1.0)
+    qtbot.waitUntil(lambda: not controller.states_pending(), timeout=WAIT)
+    assert controller.current_states()["b2"] == ("cached", 1.0)  # the states the timeline paints
     # Cancel kills the child at once, whatever it is doing (here: importing torch).
     big = make_project(tmp_path / "big", seconds=6, kps=4.0, iterations=50)
+    big.render.engine = "fake"
     with qtbot.waitSignal(controller.cancelled, timeout=WAIT):
-        controller.start(big, engine="draft")
+        controller.start(big)
         controller.cancel()
     assert not controller.is_running()
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from dreamreel.core.project import load_project, save_project
 from editor_conftest_helpers import EXAMPLES, close_window, make_project_file, open_window
+from fake_engine_plugin import fake_engine  # noqa: F401 - a fixture
 
 DOCS_PNG = Path(__file__).resolve().parent.parent / "docs" / "editor.png"
 
@@ -62,7 +63,7 @@ def test_cancel_action_stops_a_render(qtbot, window):
     engine = window.settings_panel.widgets["engine"]
     engine.setCurrentIndex(engine.findData("draft"))
     for name in ("iterations_first", "iterations"):  # long enough to still be running at Cancel
-        window.settings_panel.widgets[name].setValue(20000)
+        window.settings_panel.engine_widgets[name].setValue(20000)
     with qtbot.waitSignal(rc.runningChanged, timeout=WAIT):
         actions["render_all"].trigger()
     with qtbot.waitSignal(rc.cancelled, timeout=WAIT):
@@ -93,5 +94,28 @@ def test_update_docs_screenshot(qtbot, tmp_path):
         qtbot.wait(300)  # let the preview and the lane settle (timers, not a processEvents loop)
         DOCS_PNG.parent.mkdir(exist_ok=True)
         assert w.grab().save(str(DOCS_PNG))
+    finally:
+        close_window(w)
+
+
+def test_a_plugin_engine_gets_its_form_and_renders_from_the_window(qtbot, tmp_path, fake_engine):
+    """A third engine found through its entry point: the settings panel builds its form from
+    its settings dataclass, and Render all runs it (in a worker process, as it asks)."""
+    w = open_window(qtbot, make_project_file(tmp_path), render=True)
+    try:
+        panel = w.settings_panel
+        engine = panel.widgets["engine"]
+        engine.setCurrentIndex(engine.findData("fake"))
+        assert w.document.project.render.engine == "fake"
+        assert set(panel.engine_widgets) == {"iterations_first", "iterations", "lightness"}
+        lightness = panel.engine_widgets["lightness"]
+        assert lightness.toolTip() == "how light the grey is" and lightness.maximum() == 1.0
+        lightness.setValue(0.7)
+        assert w.document.project.render.engine_settings().lightness == 0.7
+        qtbot.waitUntil(lambda: not panel.missing_pending(), timeout=WAIT)
+        assert panel.model_state.text().startswith("Ready")
+        with qtbot.waitSignal(w.render_controller.finished, timeout=WAIT):
+            w.actions["render_all"].trigger()
+        qtbot.waitUntil(lambda: all(state(w, b) == "cached" for b in ("one", "two", "three", "four")), timeout=WAIT)
     finally:
         close_window(w)

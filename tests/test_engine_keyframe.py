@@ -27,7 +27,8 @@ def engine(tmp_path_factory):
 def spec(text="a red apple", weight=1.0, seed=3, iterations=12, **kw):
     kw.setdefault("cutn", 8)
     kw.setdefault("learning_rate", 0.2)
-    return KeyframeSpec((WeightedPrompt(text, weight),), TINY_SIZE, TINY_SIZE, seed=seed, iterations=iterations, **kw)
+    kw.setdefault("cut_pow", 1.0)
+    return KeyframeSpec.make((WeightedPrompt(text, weight),), TINY_SIZE, TINY_SIZE, seed=seed, iterations=iterations, **kw)
 
 
 def dist_to_text(engine, z, text):

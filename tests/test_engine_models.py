@@ -138,7 +138,7 @@ def test_default_settings_without_weights_raise_model_not_found(models_dir):
     from dreamreel.core.engine.vqgan_clip import VqganClipEngine
 
     with pytest.raises(ModelNotFoundError, match="dreamreel models download"):
-        VqganClipEngine.from_settings(RenderSettings(engine="vqgan-clip"), device="cpu")
+        VqganClipEngine.from_settings(RenderSettings(engine="vqgan-clip").engine_settings(), device="cpu")
 
 
 def test_clip_tag_not_cached_says_how_to_fetch(models_dir):

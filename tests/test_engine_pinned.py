@@ -26,7 +26,7 @@ VQGAN_ROW = [150, 122, 203, 101, 255, 194, 68, 255, 147, 30, 202, 131, 80, 135, 
 
 def test_draft_engine_output_is_pinned():
     engine = DraftEngine(64, 48)
-    spec = KeyframeSpec(PROMPTS, 64, 48, seed=11, iterations=5, learning_rate=0.3)
+    spec = KeyframeSpec.make(PROMPTS, 64, 48, seed=11, iterations=5, learning_rate=0.3)
     img = engine.decode(engine.quantise(engine.keyframe(spec, engine.random_latent(spec))))[0]
     row = img[24, ::8].tolist()
     assert row == DRAFT_ROW, BUMP.format(engine="draft", file=__file__) + f"\ngot {row}"
@@ -35,7 +35,8 @@ def test_draft_engine_output_is_pinned():
 def test_vqgan_clip_output_is_pinned(tmp_path):
     torch.set_num_threads(1)
     engine = tiny_engine(tmp_path, autocast=False)  # fp32 on every CPU: the pin holds everywhere
-    spec = KeyframeSpec(PROMPTS, TINY_SIZE, TINY_SIZE, seed=5, iterations=6, learning_rate=0.5, cutn=4)
+    spec = KeyframeSpec.make(PROMPTS, TINY_SIZE, TINY_SIZE, seed=5, iterations=6, learning_rate=0.5, cutn=4,
+                             cut_pow=1.0)
     z = engine.keyframe(spec, engine.random_latent(spec))
     z_q = engine.quantise(z)
     tokens = (z_q[0].flatten(1).T[:, None] == engine.codebook.weight[None]).all(-1).float().argmax(-1)

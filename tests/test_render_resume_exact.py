@@ -53,8 +53,7 @@ def setup(tmp_path_factory):
     make_tiny_models(models)
     p = make_project(tmp / "proj", seconds=3.0, size=TINY_SIZE, fps=4, kps=2.0,
                      blocks=[("a red moon", 0.0, 1.0), ("blue waves", 1.0, 2.0), ("golden forest", 2.0, 3.0)])
-    p.render.cutn, p.render.iterations_first, p.render.iterations = 4, 3, 2
-    p.render.learning_rate = 0.5
+    p.render.update_engine("vqgan-clip", cutn=4, iterations_first=3, iterations=2, learning_rate=0.5)
     p.style.phrases = [Phrase("oil painting", 1.0), Phrase("trending on artstation", 0.5)]
     p.style.negatives = [Phrase("blurry", 1.0)]
     save_project(p, p.path)

@@ -28,7 +28,8 @@ def make_project(tmp: Path, *, seconds: float = 3.0, bpm: float = 120.0, size: i
     r = project.render
     r.width = r.height = size
     r.fps, r.keyframes_per_second, r.continuity = fps, kps, continuity
-    r.iterations_first, r.iterations = 6, 3
+    for name in r.engines:
+        r.update_engine(name, iterations_first=6, iterations=3)
     if save:
         save_project(project, tmp / "p.dreamreel")
     else:
@@ -42,6 +43,7 @@ class CountingEngine:
     def __init__(self, inner):
         self.inner = inner
         self.name = inner.name
+        self.marks_draft = getattr(inner, "marks_draft", False)
         self.calls = []
 
     def identity(self):

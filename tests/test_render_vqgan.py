@@ -14,8 +14,8 @@ from tiny_models import TINY_SIZE, tiny_engine
 def test_tiny_vqgan_renders_an_mp4_and_reuses_its_cache(tmp_path):
     p = make_project(tmp_path / "proj", seconds=1.5, size=TINY_SIZE, fps=8, kps=2.0,
                      blocks=[("a red moon", 0.0, 0.75), ("blue waves", 0.75, 1.5)])
-    p.render.cutn, p.render.iterations_first, p.render.iterations = 2, 2, 1
-    p.render.learning_rate = 1.0  # one step must move tokens for the block change to show
+    p.render.engine = "vqgan-clip"
+    p.render.update_engine("vqgan-clip", cutn=2, iterations_first=2, iterations=1, learning_rate=1.0)  # one step must move tokens
     engine = CountingEngine(tiny_engine(tmp_path / "models"))
     cache = KeyframeCache(tmp_path / "cache")
     result = render_video(p, engine, cache, tmp_path / "out.mp4")
@@ -44,8 +44,8 @@ def test_frames_show_the_quantised_picture_clip_scored(tmp_path):
 
     p = make_project(tmp_path / "proj", seconds=1.0, size=TINY_SIZE, fps=8, kps=2.0,
                      blocks=[("a red moon", 0.0, 1.0)])
-    p.render.cutn, p.render.iterations_first, p.render.iterations = 2, 3, 2
-    p.render.learning_rate = 1.0  # the second keyframe's tokens must move
+    p.render.update_engine("vqgan-clip", cutn=2, iterations_first=3, iterations=2,
+                           learning_rate=1.0)  # the second keyframe's tokens must move
     engine = tiny_engine(tmp_path / "models")
     cache = KeyframeCache(tmp_path / "cache")
     plan = render_keyframes(p, engine, cache, plan=plan_render(p, engine, cache))

@@ -7,14 +7,14 @@ import copy
 from dreamreel.core.engine.schedule import block_seed, keyframe_times_ms, with_ancestors, plan_keyframes
 from dreamreel.core.project import Block, Project
 
-IDENT = {"engine": "test", "engine_version": "1"}
+IDENT = {"engine": "draft", "engine_version": "test"}
 
 
 def project(continuity="chain", kps=2.0):
     p = Project(blocks=[Block("a", 0, 1600, id="A"), Block("b", 1600, 3000, id="B"), Block("c", 3200, 4100, id="C")])
     p.render.keyframes_per_second = kps
     p.render.continuity = continuity
-    p.render.iterations_first, p.render.iterations = 50, 7
+    p.render.update_engine("draft", iterations_first=50, iterations=7)
     return p
 
 

@@ -80,10 +80,11 @@ def tiny_settings(**overrides):
     """RenderSettings sized for the tiny models (override any field)."""
     from dreamreel.core.project import RenderSettings
 
-    kw = dict(width=TINY_SIZE, height=TINY_SIZE, engine="vqgan-clip", cutn=4, iterations_first=4,
-              iterations=2, device="cpu", vqgan="tiny_vqgan", clip_pretrained="")
-    kw.update(overrides)
-    return RenderSettings(**kw)
+    common = {f: overrides.pop(f) for f in list(overrides) if f in RenderSettings.__dataclass_fields__}
+    render = RenderSettings(**{**dict(width=TINY_SIZE, height=TINY_SIZE, engine="vqgan-clip", device="cpu"), **common})
+    render.update_engine("vqgan-clip", **{**dict(cutn=4, iterations_first=4, iterations=2, vqgan="tiny_vqgan",
+                                                 clip_pretrained=""), **overrides})
+    return render
 
 
 def tiny_engine(dir: str | Path, device: str = "cpu", **engine_kwargs):
@@ -91,7 +92,6 @@ def tiny_engine(dir: str | Path, device: str = "cpu", **engine_kwargs):
     from dreamreel.core.engine.vqgan_clip import VqganClipEngine
 
     paths = make_tiny_models(dir)
-    settings = tiny_settings(clip_model=str(paths["clip_config"]))
-    return VqganClipEngine.from_settings(settings, vqgan_config=paths["vqgan_config"],
-                                         vqgan_ckpt=paths["vqgan_ckpt"], clip_ckpt=paths["clip_ckpt"],
-                                         device=device, **engine_kwargs)
+    settings = tiny_settings(clip_model=str(paths["clip_config"]), vqgan_config=str(paths["vqgan_config"]),
+                             vqgan_ckpt=str(paths["vqgan_ckpt"]), clip_ckpt=str(paths["clip_ckpt"]))
+    return VqganClipEngine.from_settings(settings.engine_settings(), device=device, **engine_kwargs)

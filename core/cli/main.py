@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES = (
     "dreamreel.core.cli.models_cmd",  # models list|download|path
     "dreamreel.core.cli.render_cmd",  # render
     "dreamreel.core.cli.relink_cmd",  # relink
+    "dreamreel.core.cli.engines_cmd",  # engines
 )
 
 

@@ -113,8 +113,10 @@ def run_info(args: argparse.Namespace) -> int:
     style = ", ".join(str(s) for s in p.style.phrases) or "-"
     negatives = ", ".join(str(s) for s in p.style.negatives) or "-"
     print(f"style     {style}   negatives: {negatives}")
+    es = r.engine_settings()
+    iterations = f"iterations {es.iterations_first}/{es.iterations}"
     print(f"render    {r.engine}  {r.width}x{r.height} @ {r.fps} fps  {r.keyframes_per_second:g} keyframes/s  "
-          f"iterations {r.iterations_first}/{r.iterations}  {r.continuity}  device {r.device}")
+          f"{iterations}  {r.continuity}  device {r.device}")
     return 0
 
 

@@ -1,8 +1,10 @@
 """`dreamreel render PROJECT -o OUT.mp4`: keyframes (cached, resumable) then the video.
 
-Engine: `--engine` or the project's `render.engine`. When the project asks for vqgan-clip but
-no weights are on disk, one line says so and a draft is rendered instead; an explicit
-`--engine vqgan-clip` fails clearly (exit 2) instead.
+Engine: `--engine` or the project's `render.engine`, any engine of the registry
+(`dreamreel engines` lists them); `--set NAME=VALUE` changes one of its own settings for this
+render. When the project's engine cannot load (its weights are not on disk, say), one line says
+so and the registry's default engine renders instead; an explicit `--engine` fails clearly
+(exit 2) instead.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ def register(subparsers) -> None:
                               description="Render a project's keyframes (cached) and export the video.")
     p.add_argument("project", help="the .dreamreel project file")
     p.add_argument("-o", "--output", help="output MP4 path")
-    p.add_argument("--engine", choices=("vqgan-clip", "draft", "sd"), help="override the project's engine")
+    p.add_argument("--engine", metavar="NAME", help="override the project's engine (see `dreamreel engines`)")
+    p.add_argument("--set", dest="engine_settings", action="append", default=[], metavar="NAME=VALUE",
+                   help="change one of the engine's own settings for this render (repeatable)")
     p.add_argument("--from", dest="t_from", type=float, metavar="S", help="start time in seconds")
     p.add_argument("--to", dest="t_to", type=float, metavar="S", help="end time in seconds")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="torch device (vqgan-clip)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="torch device (AI engines)")
     p.add_argument("--fps", type=int, help="output frame rate (overrides the project)")
     p.add_argument("--size", metavar="WxH", help="picture size, e.g. 256x256 (overrides the project)")
     p.add_argument("--png-dir", metavar="DIR", help="also (or only) write a PNG sequence here")
@@ -35,11 +39,12 @@ def register(subparsers) -> None:
                         "the RIFE network on decoded keyframes, or ffmpeg minterpolate from the keyframe rate")
     p.add_argument("--dry-run", action="store_true", help="list what would be rendered and the estimate")
     p.add_argument("--cache", metavar="DIR", help="keyframe cache folder (default: <project>.dreamreel-cache)")
-    p.add_argument("--vqgan-config", metavar="YAML", help="local VQGAN config")
-    p.add_argument("--vqgan-ckpt", metavar="CKPT", help="local VQGAN checkpoint")
-    p.add_argument("--clip-ckpt", metavar="FILE", help="local CLIP checkpoint")
+    p.add_argument("--vqgan-config", metavar="YAML", help="local VQGAN config (same as --set vqgan_config=YAML)")
+    p.add_argument("--vqgan-ckpt", metavar="CKPT", help="local VQGAN checkpoint (same as --set vqgan_ckpt=CKPT)")
+    p.add_argument("--clip-ckpt", metavar="FILE", help="local CLIP checkpoint (same as --set clip_ckpt=FILE)")
     p.add_argument("--sd-model", metavar="PATH_OR_ID",
-                   help="Stable Diffusion model: preset, diffusers folder, .safetensors or hub id (sd engine)")
+                   help="Stable Diffusion model: preset, diffusers folder, .safetensors or hub id "
+                        "(same as --set sd_model=PATH_OR_ID)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--force", action="store_true", help="replace an existing video or PNG folder")
     p.add_argument("--audio", metavar="SONG", help="relink the project to this song (saved in the project), then render")
@@ -47,10 +52,18 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+# Older flags that are engine settings by another name.
+_SETTING_FLAGS = ("vqgan_config", "vqgan_ckpt", "clip_ckpt", "sd_model")
+
+
 def _apply_overrides(project, args) -> None:
+    from dreamreel.core.engine import registry
     from dreamreel.core.project import check_render_settings
 
     s = project.render
+    if args.engine:
+        registry.get(args.engine)  # unknown: one line naming the installed engines
+        s.engine = args.engine
     if args.fps is not None:
         s.fps = args.fps
         s.keyframes_per_second = min(s.keyframes_per_second, s.fps)
@@ -66,6 +79,11 @@ def _apply_overrides(project, args) -> None:
         latent = args.interpolation == "latent"
         s.interpolation = (s.interpolation if s.interpolation in ("linear", "slerp") else "linear") if latent \
             else args.interpolation
+    entry = registry.get(s.engine)
+    texts = list(args.engine_settings)
+    names = {i.name for i in entry.settings_info()}
+    texts += [f"{name}={getattr(args, name)}" for name in _SETTING_FLAGS if getattr(args, name) and name in names]
+    s.update_engine(entry.name, **dict(registry.parse_setting(entry.settings_cls, t) for t in texts))
     problem = check_render_settings(s)
     if problem:
         raise DreamreelError(f"render settings: {problem}")
@@ -116,31 +134,25 @@ def _settle_song(args, project) -> bool:
     return bool(args.no_audio)
 
 
-def make_engine(settings, args, warn=print):
-    """The engine to render with (see module docstring for the fallback rule)."""
-    from dreamreel.core.engine.draft import DraftEngine
+def make_engine(project, args, warn=print):
+    """The engine to render with (see module docstring for the fallback rule): the project's
+    settings with the flags applied already."""
+    from dreamreel.core.engine import registry
 
-    name = args.engine or settings.engine
-    if name == "sd":
-        from dreamreel.core.engine.sd import engine_for_render
-
-        return engine_for_render(settings, args.sd_model, args.device)
-    if name == "vqgan-clip":
-        try:
-            from dreamreel.core.engine.vqgan_clip import VqganClipEngine
-
-            return VqganClipEngine.from_settings(
-                settings, vqgan_config=args.vqgan_config, vqgan_ckpt=args.vqgan_ckpt,
-                clip_ckpt=args.clip_ckpt, device=args.device,
-            )
-        except (ModelNotFoundError, ImportError) as e:
-            if args.engine == "vqgan-clip":
-                if isinstance(e, ImportError):
-                    raise DreamreelError(f"vqgan-clip engine unavailable ({e}); install dreamreel fully") from None
-                raise
-            warn(f"dreamreel render: {str(e).splitlines()[0] if str(e) else 'vqgan-clip unavailable'}"
-                 f" -- rendering with the draft engine instead")
-    return DraftEngine.from_settings(settings)
+    s = project.render
+    entry = registry.get(s.engine)
+    try:
+        return entry.load(s)
+    except (ModelNotFoundError, ImportError) as e:
+        if args.engine or entry.name == registry.DEFAULT_ENGINE:
+            if isinstance(e, ImportError):
+                raise DreamreelError(f"{entry.name} engine unavailable ({e}); install dreamreel fully") from None
+            raise
+        fallback = registry.get(registry.DEFAULT_ENGINE)
+        warn(f"dreamreel render: {str(e).splitlines()[0] if str(e) else f'{entry.name} unavailable'}"
+             f" -- rendering with the {fallback.name} engine instead")
+        s.engine = fallback.name
+        return fallback.load(s)
 
 
 class _Bars:
@@ -180,6 +192,7 @@ def _fmt_s(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dreamreel.core.engine import registry
     from dreamreel.core.engine.cache import KeyframeCache, default_cache_dir
     from dreamreel.core.engine.render import (
         load_analysis,
@@ -211,7 +224,8 @@ def run(args: argparse.Namespace) -> int:
     cache = KeyframeCache(args.cache or default_cache_dir(project.path))
     if not args.dry_run:
         _check_outputs(args, project, cache.root)
-    engine = make_engine(project.render, args, warn=lambda m: print(m, file=sys.stderr))
+    engine = make_engine(project, args, warn=lambda m: print(m, file=sys.stderr))
+    entry = registry.get(project.render.engine)
     t_range = None
     if args.t_from is not None or args.t_to is not None:
         from dreamreel.core.engine.render import song_duration_s
@@ -221,26 +235,18 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_render(project, engine, cache, t_range=t_range, analysis=analysis)
     if plan.todo:
         plan.seconds_per_iteration = measure_seconds_per_iteration(
-            engine, plan.keyframes[plan.todo[0]].spec, steps=1 if engine.name != "draft" else 5)
+            engine, plan.keyframes[plan.todo[0]].spec, steps=entry.timing_steps)
     s = project.render
     est = f", about {_fmt_s(plan.estimate_s)} on this device" if plan.estimate_s is not None else ""
     print(f"{engine.name}: {len(plan.todo)} of {len(plan.needed)} keyframes to render "
           f"({plan.iterations_todo} iterations{est}); {plan.n_frames} frames at {s.fps} fps, "
           f"{s.width}x{s.height}; cache {cache.root}", file=sys.stderr)
-    if engine.name == "sd":
+    device = getattr(getattr(engine, "device", None), "type", "cpu")
+    need = entry.memory_bytes(s, device)
+    if need is not None:
         from dreamreel.core.engine.devices import format_bytes
-        from dreamreel.core.engine.sd import memory_estimate
 
-        need = memory_estimate(s.width, s.height, xl=engine.xl, device_type=engine.device.type,
-                               guidance=engine.guidance_scale)
-        print(f"memory: about {format_bytes(need)} on {engine.device.type} for {s.width}x{s.height}", file=sys.stderr)
-    elif engine.name != "draft":
-        from dreamreel.core.engine.devices import estimate_memory, format_bytes
-
-        half = engine.device.type != "cpu"  # autocast keeps activations in 16 bits on GPUs
-        need = estimate_memory(s.width, s.height, cutn=s.cutn, bytes_per_value=2 if half else 4)
-        print(f"memory: about {format_bytes(need)} on {engine.device.type} for {s.width}x{s.height} "
-              f"with {s.cutn} cutouts", file=sys.stderr)
+        print(f"memory: about {format_bytes(need)} on {device} for {s.width}x{s.height}", file=sys.stderr)
     if args.dry_run:
         for i in plan.todo:
             kf = plan.keyframes[i]

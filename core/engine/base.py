@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -30,21 +30,41 @@ class WeightedPrompt:
 
 @dataclass(frozen=True)
 class KeyframeSpec:
-    """Everything that shapes one keyframe's picture. Hashed (with the engine identity and
-    the init latent's key) into the keyframe cache key."""
+    """Everything that shapes one keyframe's picture: the fields every engine shares, plus the
+    engine's own parameters (`params`, from its registry entry's `key_params`). Hashed (with
+    the engine identity and the init latent's key) into the keyframe cache key."""
 
     prompts: tuple[WeightedPrompt, ...]
     width: int
     height: int
     seed: int
     iterations: int
-    learning_rate: float = 0.1
-    cutn: int = 32
-    cut_pow: float = 1.0
     init_key: str | None = None  # cache key of the keyframe we warm-start from; None = random(seed)
+    params: tuple[tuple[str, Any], ...] = ()  # the engine's own, sorted by name
+
+    @classmethod
+    def make(cls, prompts, width: int, height: int, seed: int, iterations: int, *,
+             init_key: str | None = None, **params) -> "KeyframeSpec":
+        """A spec with the engine's parameters given as keywords."""
+        return cls(tuple(prompts), width, height, seed, iterations, init_key, tuple(sorted(params.items())))
+
+    def param(self, name: str, default: Any = None) -> Any:
+        """One of the engine's parameters (`default` when the spec has none by that name)."""
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The hashed form: shared fields and the engine's parameters side by side (the same
+        dict format 1 hashed for VQGAN+CLIP, so its keys did not change)."""
+        d = {"prompts": [asdict(p) for p in self.prompts], "width": self.width, "height": self.height,
+             "seed": self.seed, "iterations": self.iterations, "init_key": self.init_key}
+        for key, value in self.params:
+            if key in d:
+                raise ValueError(f"engine parameter {key!r} clashes with a shared keyframe field")
+            d[key] = value
+        return d
 
 
 class Engine(Protocol):

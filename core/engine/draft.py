@@ -17,10 +17,9 @@ import re
 import numpy as np
 import torch
 
-from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallback
+from dreamreel.core.engine.base import KeyframeSpec, StepCallback
+from dreamreel.core.engine.draft_entry import DRAFT_VERSION, draft_identity  # noqa: F401 (re-exported)
 from dreamreel.core.errors import Cancelled
-
-DRAFT_VERSION = "1"
 GRID = 8  # latent rows; columns follow the aspect ratio
 
 COLOURS: dict[str, tuple[int, int, int]] = {
@@ -99,6 +98,7 @@ class DraftEngine:
     """Weight-free `Engine`: colour fields from prompt words. Renders at (width, height)."""
 
     name = "draft"
+    marks_draft = True  # frames burn the lyrics and a "draft" mark in (see frames.iter_frames)
 
     def __init__(self, width: int = 256, height: int = 256):
         self.width, self.height = int(width), int(height)
@@ -117,7 +117,7 @@ class DraftEngine:
         return cls(settings.width, settings.height)
 
     def identity(self) -> dict[str, str]:
-        return {"engine": "draft", "draft_version": DRAFT_VERSION, "engine_version": ENGINE_VERSION}
+        return draft_identity()
 
     def _check(self, spec: KeyframeSpec) -> None:
         if (spec.width, spec.height) != (self.width, self.height):
@@ -131,7 +131,7 @@ class DraftEngine:
     def keyframe(self, spec: KeyframeSpec, init: torch.Tensor, callback: StepCallback | None = None) -> torch.Tensor:
         self._check(spec)
         target = target_field(spec, *self.grid)
-        rate = float(min(1.0, spec.learning_rate))
+        rate = float(min(1.0, spec.param("learning_rate", 0.1)))
         z = init.detach().clone().float()
         for step in range(spec.iterations):
             z = z + rate * (target - z)

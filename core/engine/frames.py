@@ -117,7 +117,7 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
         stage = None
         spring = _ClusterSpring.start(project, plan, analysis, cache, lambda: mix(*blended(0, 1)[1:]),
                                       target=lambda z: shown_latent(engine, z))
-    draft = getattr(engine, "name", "") == "draft"
+    draft = bool(getattr(engine, "marks_draft", False))  # a stand-in picture: say so on it
     burn = (s.burn_lyrics or draft) if burn_lyrics is None else burn_lyrics
     captions = Captioner(
         [(int(round(b.start_ms * fps / 1000)), int(round(b.end_ms * fps / 1000)), caption_text(b.text))

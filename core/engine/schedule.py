@@ -75,13 +75,19 @@ def plan_keyframes(
     *,
     effort_fn: Callable[[list[float]], Sequence[float]] | None = None,
 ) -> list[PlannedKeyframe]:
-    """The full keyframe schedule of `project` for an engine, in video order.
+    """The full keyframe schedule of `project` for an engine, in video order. The engine is
+    the one `engine_identity` names (its "engine" entry), else the project's: its own settings
+    give the iteration counts and the parameters hashed into each key.
 
     `effort_fn(times_s: list[float]) -> factors` (see `music.effort_factors`) scales each
     keyframe's iterations, for beat-following effort (a random start is only ever scaled up);
     None keeps the settings' counts.
     """
+    from dreamreel.core.engine import registry
+
     s = project.render
+    entry = registry.get(engine_identity.get("engine") or s.engine)
+    es, params = entry.settings(s), entry.key_params(s)
     timed = [(b, t) for b in project.blocks for t in keyframe_times_ms(b, s.keyframes_per_second)]
     factors = list(effort_fn([t / 1000.0 for _, t in timed])) if effort_fn else [1.0] * len(timed)
     plan: list[PlannedKeyframe] = []
@@ -90,8 +96,8 @@ def plan_keyframes(
     for n, ((block, t_ms), factor) in enumerate(zip(timed, factors)):
         index_in_block = index_in_block + 1 if plan and plan[-1].block_id == block.id else 0
         random_start = prev_key is None or (s.continuity == "per-block" and index_in_block == 0)
-        base_iters = s.iterations_first if random_start else (
-            block.iterations if block.iterations is not None else s.iterations
+        base_iters = es.iterations_first if random_start else (
+            block.iterations if block.iterations is not None else es.iterations
         )
         # Effort never lowers a random start: the picture must come out of random tokens even
         # when the song opens in silence (a quiet start would otherwise get 0 iterations).
@@ -102,10 +108,8 @@ def plan_keyframes(
             height=s.height,
             seed=(block_seed(project, block) + index_in_block) % SEED_MOD,
             iterations=iters,
-            learning_rate=float(s.learning_rate),
-            cutn=s.cutn,
-            cut_pow=float(s.cut_pow),
             init_key=None if random_start else prev_key,
+            params=tuple(sorted(params.items())),
         )
         key = keyframe_key(engine_identity, spec)
         plan.append(PlannedKeyframe(block.id, index_in_block, t_ms, spec, key))

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dreamreel.core.engine.base import ENGINE_VERSION, KeyframeSpec, StepCallback
-from dreamreel.core.engine.clip_model import ClipBundle, cached_pretrained, load_clip, pack_attention, register_config
+from dreamreel.core.engine.base import KeyframeSpec, StepCallback
+from dreamreel.core.engine.clip_model import ClipBundle, load_clip, pack_attention
 from dreamreel.core.engine.devices import autocast_context, autocast_dtype, pick_device, use_channels_last
-from dreamreel.core.engine.models import cached_file_sha256, resolve_clip_ckpt, resolve_vqgan
 from dreamreel.core.engine.optimise import Codebook, Guide, KeyframeOptimiser, vector_quantize
 from dreamreel.core.engine.vqgan import VQGAN, load_vqgan
+from dreamreel.core.engine.vqgan_clip_entry import AUGMENT, INIT_WEIGHT, NOISE_FAC, TV_WEIGHT
 from dreamreel.core.errors import Cancelled, DreamreelError
 
 
@@ -28,8 +28,8 @@ class VqganClipEngine:
 
     def __init__(self, vqgan: VQGAN, clip: ClipBundle, *, device: torch.device | str = "cpu",
                  vqgan_id: str = "vqgan", weight_files: dict[str, Path] | None = None,
-                 tv_weight: float = 0.0, init_weight: float = 0.0, noise_fac: float = 0.1,
-                 augment: bool = True, decode_batch: int | None = None, autocast: bool | torch.dtype = True):
+                 tv_weight: float = TV_WEIGHT, init_weight: float = INIT_WEIGHT, noise_fac: float = NOISE_FAC,
+                 augment: bool = AUGMENT, decode_batch: int | None = None, autocast: bool | torch.dtype = True):
         self.device = torch.device(device)
         self.vqgan = vqgan.to(self.device).eval().requires_grad_(False)
         clip.model.to(self.device).eval().requires_grad_(False)
@@ -51,38 +51,33 @@ class VqganClipEngine:
         self._identity: dict[str, str] | None = None
 
     @classmethod
-    def from_settings(cls, settings, *, vqgan_config=None, vqgan_ckpt=None, clip_ckpt=None,
-                      device=None, **kwargs) -> "VqganClipEngine":
-        """Resolve (flags > env vars > models dir) and load the models named by a
-        RenderSettings; ModelNotFoundError, with the fetch command, when a file is absent."""
-        dev = pick_device(device or settings.device)
-        cfg_path, ckpt_path = resolve_vqgan(settings.vqgan, vqgan_config, vqgan_ckpt)
-        clip_path = resolve_clip_ckpt(clip_ckpt)
-        if clip_path is None and settings.clip_pretrained:  # fail fast, before the slow loads
-            cached_pretrained(register_config(settings.clip_model), settings.clip_pretrained)
-        vqgan = load_vqgan(cfg_path, ckpt_path)
-        clip, clip_file = load_clip(settings.clip_model, settings.clip_pretrained or None, ckpt=clip_path,
+    def from_settings(cls, settings, *, device=None, **kwargs) -> "VqganClipEngine":
+        """Resolve (settings' files > env vars > models dir) and load the models named by a
+        `VqganClipSettings`; ModelNotFoundError, with the fetch command, when a file is absent."""
+        from dreamreel.core.engine.vqgan_clip_entry import resolve_files  # noqa: PLC0415
+
+        dev = pick_device(device or "auto")
+        files = resolve_files(settings)  # fails fast, before the slow loads
+        vqgan = load_vqgan(files.vqgan_config, files.vqgan_ckpt)
+        clip_ckpt = files.clip_file if files.clip_is_ckpt else None
+        clip, clip_file = load_clip(settings.clip_model, settings.clip_pretrained or None, ckpt=clip_ckpt,
                                     device="cpu")
-        vqgan_id = settings.vqgan if vqgan_config is None and vqgan_ckpt is None else ckpt_path.stem
-        return cls(vqgan, clip, device=dev, vqgan_id=vqgan_id,
-                   weight_files={"vqgan": ckpt_path, "vqgan_config": cfg_path, "clip": clip_file}, **kwargs)
+        return cls(vqgan, clip, device=dev, vqgan_id=files.vqgan_id,
+                   weight_files={"vqgan": files.vqgan_ckpt, "vqgan_config": files.vqgan_config, "clip": clip_file},
+                   **kwargs)
 
     # --- Engine contract --------------------------------------------------------------------
 
     def identity(self) -> dict[str, str]:
-        """Model names, weight and config sha256s (cached in the data dir), the device type
-        and autocast dtype (both change latents), settings that change pictures, and
-        ENGINE_VERSION."""
+        """See `vqgan_clip_entry.identity_of` (the registry computes the same without loading)."""
         if self._identity is None:
-            ident = {"engine": self.name, "engine_version": ENGINE_VERSION,
-                     "vqgan": self.vqgan_id, "clip": self.clip.name}
-            for role, path in sorted(self.weight_files.items()):
-                ident[f"{role}_sha256"] = cached_file_sha256(path)
-            ident.update(device=self.device.type,
-                         autocast=str(self.autocast_dtype).removeprefix("torch.") if self.autocast_dtype else "off",
-                         tv_weight=f"{self.tv_weight:g}", init_weight=f"{self.init_weight:g}",
-                         noise_fac=f"{self.noise_fac:g}", augment=str(self.augment))
-            self._identity = ident
+            from dreamreel.core.engine.vqgan_clip_entry import identity_of
+
+            self._identity = identity_of(
+                self.vqgan_id, self.clip.name, self.weight_files, self.device.type,
+                str(self.autocast_dtype).removeprefix("torch.") if self.autocast_dtype else "off",
+                tv_weight=self.tv_weight, init_weight=self.init_weight, noise_fac=self.noise_fac,
+                augment=self.augment)
         return dict(self._identity)
 
     def latent_shape(self, width: int, height: int) -> tuple[int, int, int, int]:
@@ -115,8 +110,8 @@ class VqganClipEngine:
         guide = Guide(self.text_embeds([p.text for p in spec.prompts]),
                       torch.tensor([p.weight for p in spec.prompts], device=self.device),
                       init_z=z, init_weight=self.init_weight, tv_weight=self.tv_weight)
-        opt = KeyframeOptimiser(self.vqgan, self.clip, self.codebook, guide, z, lr=spec.learning_rate,
-                                cutn=spec.cutn, cut_pow=spec.cut_pow, seed=spec.seed, augment=self.augment,
+        opt = KeyframeOptimiser(self.vqgan, self.clip, self.codebook, guide, z, lr=spec.param("learning_rate"),
+                                cutn=spec.param("cutn"), cut_pow=spec.param("cut_pow"), seed=spec.seed, augment=self.augment,
                                 noise_fac=self.noise_fac, autocast=self.autocast)
         for i in range(spec.iterations):
             loss = opt.step()

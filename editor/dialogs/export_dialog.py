@@ -20,13 +20,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox,
                                QVBoxLayout)
 
+from dreamreel.core.engine import registry
 from dreamreel.core.errors import Cancelled, DreamreelError
-from dreamreel.core.project import ENGINES, INTERPOLATIONS, RenderSettings, check_render_settings
+from dreamreel.core.project import INTERPOLATIONS, RenderSettings, check_render_settings
 from dreamreel.editor.background import Background
 from dreamreel.editor.render.render_controller import cache_dir_for, engine_identity
-from dreamreel.editor.render.render_worker import make_engine, snapshot
-
-ENGINE_LABELS = {"draft": "Draft (instant, no models)", "vqgan-clip": "VQGAN+CLIP (AI, needs models)"}
+from dreamreel.editor.render.render_worker import snapshot
 _SPI_KEY = "export/seconds_per_iteration/{}"  # measured on this machine by the last export
 
 
@@ -63,7 +62,7 @@ class ExportJob(QThread):
                 self.progressed.emit(int(done), int(total), message)
 
         try:
-            engine = make_engine(project, engine_name)
+            engine = registry.get(engine_name).load(project.render)
             render_video(project, engine, KeyframeCache(cache_dir), out_path, burn_lyrics=burn,
                          progress=progress, cancel=self._stop.is_set)
         except Cancelled:
@@ -130,8 +129,8 @@ class ExportDialog(QDialog):
         self._burn = QCheckBox("Burn the lyrics into the picture")
         self._burn.setChecked(s.burn_lyrics)
         self._engine = QComboBox()
-        for name in ENGINES:
-            self._engine.addItem(ENGINE_LABELS.get(name, name), name)
+        for name, entry in registry.entries().items():
+            self._engine.addItem(entry.label, name)
         self._engine.setCurrentIndex(max(0, self._engine.findData(s.engine)))
         self._estimate = QLabel("Estimating…")
         self._estimate_token = 0
@@ -221,9 +220,8 @@ class ExportDialog(QDialog):
             return
         self._estimate_token += 1
         token, engine = self._estimate_token, self.engine_name()
-        known = self._controller.known_identities() if self._controller else {}
         spi = QSettings("dreamreel", "dreamreel").value(_SPI_KEY.format(engine), 0.0, type=float)
-        self._background.submit(estimate_text, self._snapshot(), engine, self._cache_dir(), known, spi,
+        self._background.submit(estimate_text, self._snapshot(), engine, self._cache_dir(), spi,
                                 on_done=lambda text: self._on_estimate_ready(token, text),
                                 on_error=lambda e: self._on_estimate_ready(token, f"Cannot estimate: {e}"))
 
@@ -291,7 +289,7 @@ class ExportDialog(QDialog):
 
     def _on_export_succeeded(self, path: str, seconds_per_iteration: float) -> None:
         self._result = path
-        if seconds_per_iteration > 0 and self.engine_name() != "draft":
+        if seconds_per_iteration > 0:
             QSettings("dreamreel", "dreamreel").setValue(_SPI_KEY.format(self.engine_name()), seconds_per_iteration)
         self._bar.setRange(0, 1)
         self._bar.setValue(1)
@@ -344,40 +342,27 @@ class ExportDialog(QDialog):
         super().done(result)
 
 
-def _missing_models(settings) -> str:
-    """'' when the VQGAN weights are on disk, else one line saying what is missing and how to get it."""
-    from dreamreel.core.engine.models import resolve_vqgan
-    from dreamreel.core.errors import ModelNotFoundError
-
-    try:
-        resolve_vqgan(settings.vqgan)
-    except ModelNotFoundError:
-        return (f"the {settings.vqgan} weights are not downloaded (Project settings → Download, "
-                f"or `dreamreel models download {settings.vqgan}`).")
-    except DreamreelError as e:
-        return f"{e}."
-    return ""
-
-
-def estimate_text(snapshot, engine: str, cache_dir: Path, known: dict, seconds_per_iteration: float) -> str:
+def estimate_text(snapshot, engine: str, cache_dir: Path, seconds_per_iteration: float) -> str:
     """What exporting `snapshot` with `engine` will take, in one or two sentences (Qt-free;
-    runs in a worker). `known`: AI engine identities reported by render workers."""
+    runs in a worker: the registry may hash weights and look for model files).
+    `seconds_per_iteration`: measured by the last export with this engine (0 = none)."""
     from dreamreel.core.engine.cache import KeyframeCache
     from dreamreel.core.engine.render import plan_render
 
-    identity = engine_identity(snapshot, engine, known) or {"engine": engine, "unknown": "weights not hashed yet"}
+    entry = registry.get(engine)
+    missing = entry.missing(snapshot.render)
+    if missing:
+        return (f"Cannot export with {entry.label} yet: {missing[0]}. "
+                f"Or choose {registry.get(registry.DEFAULT_ENGINE).label}.")
+    identity = engine_identity(snapshot, engine) or {"engine": engine, "unknown": "weights not hashed yet"}
     try:
         plan = plan_render(snapshot, identity, KeyframeCache(cache_dir))
     except DreamreelError as e:
         return f"Cannot export: {e}"
     frames = f"{plan.n_frames} frames ({_fmt_duration(plan.n_frames / plan.fps)} of video)"
-    if engine == "draft":
-        return f"{len(plan.todo)} draft keyframes to make, {frames}: a few seconds to a minute."
-    missing = _missing_models(snapshot.render)
-    if missing:
-        return f"Cannot export with VQGAN+CLIP yet: {missing} Or choose the Draft engine."
-    work = f"{len(plan.todo)} keyframes to optimise ({plan.iterations_todo} iterations), {frames}"
-    if seconds_per_iteration > 0:
-        return (f"{work}: about {_fmt_duration(plan.iterations_todo * seconds_per_iteration)} "
-                "at the speed of the last export.")
+    work = f"{len(plan.todo)} of {len(plan.needed)} keyframes to make ({plan.iterations_todo} iterations), {frames}"
+    spi = seconds_per_iteration or entry.seconds_per_iteration(snapshot.render)
+    if spi:
+        source = "at the speed of the last export" if seconds_per_iteration else "(the engine's estimate)"
+        return f"{work}: about {_fmt_duration(plan.iterations_todo * spi)} of keyframes {source}, then encoding."
     return f"{work}. The time is measured once rendering starts (a GPU is strongly advised)."

@@ -3,10 +3,11 @@
 `show_time(ms)` finds the keyframes around the playhead in the project's schedule and shows
 the cached preview of the one at or before it, cross-faded towards the next one when that is
 cached too (a cheap stand-in for a decoded in-between). With nothing cached for the chosen
-engine it falls back to cached draft keyframes, then to the draft engine's look for the block
-(decoded live: a few milliseconds), labelled as such.
+engine it falls back to cached keyframes of the registry's default engine, then to that
+engine's instant look for the block (its entry's `look`: a few milliseconds), labelled as such.
 
-"Preview selection" renders the selection (draft engine; AI engine when ticked) through the
+"Preview selection" renders the selection (the default engine; the project's own engine when
+ticked) through the
 `RenderController` and, when the keyframes are in, plays the range on the `Player`; the panel
 follows the player's position, so picture and song stay together.
 """
@@ -22,6 +23,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from dreamreel.core.engine import registry
 from dreamreel.editor.render.render_jobs import cache_dir_for
 from dreamreel.editor.render.render_states import engine_identity, engine_imported
 
@@ -89,8 +91,9 @@ class PreviewPanel(QWidget):
         self._button = QPushButton("Preview selection")
         self._button.setToolTip("Render the selected time range and play it with the song")
         self._button.clicked.connect(self._on_preview_clicked)
-        self._use_ai = QCheckBox("AI engine")
-        self._use_ai.setToolTip("Render the preview with VQGAN+CLIP instead of the instant draft engine")
+        self._use_ai = QCheckBox("Project's engine")
+        self._use_ai.setToolTip("Render the preview with the project's engine instead of the instant "
+                                f"{registry.get(registry.DEFAULT_ENGINE).label}")
         self._loop = QCheckBox("Loop")
         row = QHBoxLayout()
         row.addWidget(self._button)
@@ -156,7 +159,7 @@ class PreviewPanel(QWidget):
             self._label.setText("No blocks yet" if project is not None else "No project")
             return
         engine = self._preview_engine or project.render.engine
-        for name in dict.fromkeys([engine, "draft"]):
+        for name in dict.fromkeys([engine, registry.DEFAULT_ENGINE]):
             if self._show_cached(name, ms):
                 return
         self._show_draft_look(ms)
@@ -207,9 +210,10 @@ class PreviewPanel(QWidget):
         return True
 
     def _show_draft_look(self, ms: int) -> None:
-        """Nothing cached: the draft engine's target picture for the block, decoded now
+        """Nothing cached: the default engine's instant look for the block, decoded now
         (a few ms) — once a worker has imported the engine; until then, just the words."""
-        plan = self._plan("draft")
+        entry = registry.get(registry.DEFAULT_ENGINE)
+        plan = self._plan(entry.name) if entry.look_fn is not None else []
         i = max(0, bisect.bisect_right([t for t, *_ in plan], ms) - 1)
         block = self._block(plan[i][2]) if plan else None
         if block is None or (self._controller is not None and not engine_imported()):
@@ -219,12 +223,9 @@ class PreviewPanel(QWidget):
             self._draft_look_key = None
             self._label.setText(f"{_fmt_time(ms)} · {block.text[:40] if block else 'no block'} · not rendered")
             return
-        from dreamreel.core.engine.draft import DraftEngine, target_field
-
         _, key, _, spec = plan[i]
         if key != self._draft_look_key:  # decode when the keyframe changes, not at every playhead tick
-            engine = DraftEngine.from_settings(self._project.render)
-            rgb = np.ascontiguousarray(engine.decode(target_field(spec, *engine.grid))[0])
+            rgb = np.ascontiguousarray(entry.look(self._project.render, spec))
             image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format.Format_RGB888)
             self._view.set_images(QPixmap.fromImage(image.copy()))  # copy: `rgb` is freed on return
             self._draft_look_key = key
@@ -268,7 +269,7 @@ class PreviewPanel(QWidget):
         if self._controller.is_running():
             self._label.setText("A render is running; preview when it is done (or cancel it)")
             return
-        engine = "vqgan-clip" if self._use_ai.isChecked() else "draft"
+        engine = self._project.render.engine if self._use_ai.isChecked() else registry.DEFAULT_ENGINE
         self._pending_range, self._preview_engine = rng, engine
         self._plans.pop(engine, None)
         self._button.setEnabled(False)

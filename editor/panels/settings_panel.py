@@ -1,33 +1,34 @@
-"""Project settings: style and negative prompts, picture size and rates, iterations, continuity,
-music-drive strengths, engine, model preset and device. Edits go through SetStyle and
+"""Project settings: style and negative prompts, the settings every engine shares (size, rates,
+seed, continuity, music drives, engine, device), and the chosen engine's own settings as a form
+built from its registry entry (labels, ranges, help as tooltips). Edits go through SetStyle and
 SetRenderSettings; the panel re-reads the project whenever it changes.
 
-Download… fetches the chosen preset in `ModelDownloadDialog` (core's `download_preset`, the
-same code as `dreamreel models download NAME`: mirrors, resume, hash checks); the preset list
-and its "Downloaded" state refresh when it finishes.
+Below the form, what the engine is missing (its entry's `missing()`, worked out off the GUI
+thread: it may import the engine's libraries) and, when a missing file has a download name,
+Download… fetches it in `ModelDownloadDialog` (core's `download_preset`, the same code as
+`dreamreel models download NAME`); the state refreshes when it finishes.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from dreamreel.core.commands import SetRenderSettings, SetStyle
+from dreamreel.core.engine import registry
 from dreamreel.core.project import CONTINUITY_MODES, DEVICES, INTERPOLATIONS, Style
+from dreamreel.editor.background import Background
 from dreamreel.editor.panels.inspector_panel import format_prompts, parse_prompts
 
-ENGINE_LABELS = {"vqgan-clip": "VQGAN+CLIP", "draft": "Draft (instant, no models)"}
-
-# (attribute on RenderSettings or "music.<attr>", label, kind, range)
+# (attribute on RenderSettings or "music.<attr>", label, kind, range): what every engine shares
 NUMBERS = [
     ("width", "Width", int, (16, 4096, 16)),
     ("height", "Height", int, (16, 4096, 16)),
     ("fps", "Frames per second", int, (1, 120, 1)),
     ("keyframes_per_second", "Keyframes per second", float, (0.1, 60.0, 0.5)),
-    ("iterations_first", "Iterations (first keyframe)", int, (0, 100000, 10)),
-    ("iterations", "Iterations (next keyframes)", int, (0, 100000, 5)),
     ("seed", "Seed", int, (0, 2**31 - 1, 1)),
     ("music.effort", "Beat-following effort", float, (0.0, 1.0, 0.05)),
     ("music.pacing", "Percussive pacing", float, (0.0, 1.0, 0.05)),
@@ -38,9 +39,9 @@ NUMBERS = [
 CHOICES = [
     ("continuity", "Continuity", CONTINUITY_MODES),
     ("interpolation", "Interpolation", INTERPOLATIONS),
-    ("engine", "Engine", tuple(ENGINE_LABELS)),
     ("device", "Device", DEVICES),
 ]
+_INT_MAX = 2**31 - 1
 
 
 def _get(settings, attr: str):
@@ -53,31 +54,88 @@ def _set(settings, attr: str, value) -> None:
     setattr(obj, attr.split(".")[-1], value)
 
 
-def model_presets() -> list[tuple[str, bool]]:
-    """(preset name, files on disk?) for each known VQGAN preset."""
-    try:
-        from dreamreel.core.engine import models
-    except ImportError:
-        return []
-    out = []
-    for name in models.PRESETS:
-        try:
-            config, ckpt = models.resolve_vqgan(name)
-            out.append((name, config.exists() and ckpt.exists()))
-        except Exception:  # ModelNotFoundError, or anything odd in a user's models dir
-            out.append((name, False))
-    return out
+def setting_widget(info) -> QWidget:
+    """A form widget for one engine setting (`registry.SettingInfo`), help as its tooltip."""
+    if info.type is bool:
+        w = QCheckBox()
+    elif info.choices is not None:
+        w = QComboBox()
+        for c in info.choices:
+            w.addItem(str(c), c)
+    elif info.type in (int, float):
+        w = QSpinBox() if info.type is int else QDoubleSpinBox()
+        lo = info.lo if info.lo is not None else (-_INT_MAX if info.type is int else -1e9)
+        hi = info.hi if info.hi is not None else (_INT_MAX if info.type is int else 1e9)
+        if info.type is float:
+            w.setDecimals(4)
+        w.setRange(info.type(lo), info.type(min(hi, _INT_MAX)))
+        if info.step:
+            w.setSingleStep(info.step)
+        w.setKeyboardTracking(False)
+    elif info.suggestions:
+        w = QComboBox()
+        w.setEditable(True)
+        for c in info.suggestions:
+            w.addItem(str(c), c)
+    else:
+        w = QLineEdit()
+    w.setToolTip(info.help)
+    return w
+
+
+def widget_value(w: QWidget):
+    if isinstance(w, QCheckBox):
+        return w.isChecked()
+    if isinstance(w, QComboBox):
+        return w.currentText() if w.isEditable() else w.currentData()
+    if isinstance(w, QLineEdit):
+        return w.text()
+    return w.value()
+
+
+def set_widget_value(w: QWidget, value) -> None:
+    if isinstance(w, QCheckBox):
+        w.setChecked(bool(value))
+    elif isinstance(w, QComboBox):
+        if w.isEditable():
+            w.setEditText(str(value))
+        else:
+            w.setCurrentIndex(max(0, w.findData(value)))
+    elif isinstance(w, QLineEdit):
+        w.setText(str(value))
+    else:
+        w.setValue(value)
+
+
+def _connect(w: QWidget, slot) -> None:
+    if isinstance(w, QCheckBox):
+        w.toggled.connect(slot)
+    elif isinstance(w, QComboBox):
+        (w.lineEdit().editingFinished if w.isEditable() else w.currentIndexChanged).connect(slot)
+        if w.isEditable():
+            w.activated.connect(slot)
+    elif isinstance(w, QLineEdit):
+        w.editingFinished.connect(slot)
+    else:
+        w.valueChanged.connect(slot)
+
+
+def missing_of(render) -> list:
+    """What the chosen engine is missing (runs in a worker: may import its libraries)."""
+    return registry.get(render.engine).missing(render)
 
 
 class SettingsPanel(QWidget):
     """Project-wide style and render settings, edited through core commands."""
-
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
         self.document = document
         self._updating = True  # filling the widgets below must not issue commands
         self.download_dialog = None
+        self._download_name = ""
+        self._missing_token = 0
+        self._background = Background(self, name="dreamreel-missing")
         self.phrases = QLineEdit()
         self.phrases.setPlaceholderText("oil painting:1 | dark:0.6")
         self.negatives = QLineEdit()
@@ -100,28 +158,41 @@ class SettingsPanel(QWidget):
         for attr, label, values in CHOICES:
             combo = QComboBox()
             for v in values:
-                combo.addItem(ENGINE_LABELS.get(v, v), v)
+                combo.addItem(v, v)
             combo.currentIndexChanged.connect(self._on_render_edited)
             form.addRow(label, combo)
             self.widgets[attr] = combo
+        engine = QComboBox()
+        for name, entry in registry.entries().items():
+            engine.addItem(entry.label, name)
+            engine.setItemData(engine.count() - 1, entry.description, 3)  # Qt.ToolTipRole
+        engine.currentIndexChanged.connect(self._on_render_edited)
+        form.addRow("Engine", engine)
+        self.widgets["engine"] = engine
         self.burn = QCheckBox("Burn lyrics into the video")
         self.burn.toggled.connect(self._on_render_edited)
         form.addRow("", self.burn)
 
-        self.preset = QComboBox()
-        self.preset_state = QLabel()
+        # The chosen engine's own settings, rebuilt when the engine changes.
+        self.engine_form = QFormLayout()
+        self.engine_widgets: dict[str, QWidget] = {}
+        self._form_engine: str | None = None
+        self.model_state = QLabel()
+        self.model_state.setWordWrap(True)
         self.download = QPushButton("Download…")
         self.download.clicked.connect(self._on_download_clicked)
-        self.preset.currentIndexChanged.connect(self._on_render_edited)
         row = QHBoxLayout()
-        row.addWidget(self.preset, 1)
+        row.addWidget(self.model_state, 1)
         row.addWidget(self.download)
-        form.addRow("VQGAN model", row)
-        form.addRow("", self.preset_state)
-        self._fill_presets()
 
         inner = QWidget()
-        inner.setLayout(form)
+        outer = QVBoxLayout(inner)
+        outer.addLayout(form)
+        self.engine_title = QLabel()
+        outer.addWidget(self.engine_title)
+        outer.addLayout(self.engine_form)
+        outer.addLayout(row)
+        outer.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -131,53 +202,78 @@ class SettingsPanel(QWidget):
         document.changed.connect(self._on_model_changed)
         self._on_model_changed()
 
-    def _fill_presets(self):
-        self._presets = dict(model_presets())
-        for name, present in self._presets.items():
-            self.preset.addItem(self._preset_label(name, present), name)
+    # --- the engine's form ------------------------------------------------------------------
 
-    @staticmethod
-    def _preset_label(name: str, present: bool) -> str:
-        return f"{name}{'' if present else '  (not downloaded)'}"
-
-    def _on_presets_changed(self, *_):
-        """Files appeared on disk (a download finished): re-check every preset's state."""
-        self._presets = dict(model_presets())
-        for i in range(self.preset.count()):
-            name = self.preset.itemData(i)
-            if name in self._presets:
-                self.preset.setItemText(i, self._preset_label(name, self._presets[name]))
-        self._show_preset_state()
+    def _build_engine_form(self, name: str) -> None:
+        while self.engine_form.rowCount():
+            self.engine_form.removeRow(0)
+        self.engine_widgets = {}
+        entry = registry.get(name)
+        self.engine_title.setText(f"<b>{entry.label}</b>")
+        for info in entry.settings_info():
+            if info.advanced:
+                continue
+            w = setting_widget(info)
+            _connect(w, self._on_render_edited)
+            self.engine_form.addRow(info.label, w)
+            self.engine_widgets[info.name] = w
+        self._form_engine = name
 
     def _on_model_changed(self, change=None):
         if change is not None and change.kind not in ("style", "render", "all"):
             return
         project = self.document.project
+        r = project.render
         self._updating = True
         try:
             self.phrases.setText(format_prompts(project.style.phrases))
             self.negatives.setText(format_prompts(project.style.negatives))
-            r = project.render
             for attr, widget in self.widgets.items():
                 if isinstance(widget, QComboBox):
                     widget.setCurrentIndex(max(0, widget.findData(_get(r, attr))))
                 else:
                     widget.setValue(_get(r, attr))
             self.burn.setChecked(r.burn_lyrics)
-            i = self.preset.findData(r.vqgan)
-            if i < 0:
-                self.preset.addItem(f"{r.vqgan}  (custom)", r.vqgan)
-                i = self.preset.count() - 1
-            self.preset.setCurrentIndex(i)
+            if r.engine != self._form_engine:
+                self._build_engine_form(r.engine)
+            own = r.engine_settings()
+            for name, w in self.engine_widgets.items():
+                set_widget_value(w, getattr(own, name))
         finally:
             self._updating = False
-        self._show_preset_state()
+        self.refresh_missing()
 
-    def _show_preset_state(self):
-        name = self.preset.currentData()
-        present = self._presets.get(name, False)
-        self.preset_state.setText("Downloaded" if present else "Not downloaded — the draft engine works without it")
-        self.download.setEnabled(not present and name in self._presets and self.download_dialog is None)
+    # --- what the engine is missing ---------------------------------------------------------
+
+    def refresh_missing(self) -> None:
+        """Work out (off the GUI thread) what the chosen engine is missing; shown when in."""
+        self._missing_token += 1
+        token = self._missing_token
+        self.model_state.setText("Checking the model files…")
+        self.download.setEnabled(False)
+        self._background.submit(missing_of, copy.deepcopy(self.document.project.render),
+                                on_done=lambda missing: self._on_missing_ready(token, missing),
+                                on_error=lambda e: self._on_missing_ready(token, [str(e)]))
+
+    def missing_pending(self) -> bool:
+        """True while the missing files are being worked out (for tests)."""
+        return self._background.busy()
+
+    def _on_missing_ready(self, token: int, missing: list) -> None:
+        if token != self._missing_token:
+            return
+        if not missing:
+            self.model_state.setText("Ready: everything this engine needs is on disk")
+            self._download_name = ""
+        else:
+            fallback = registry.get(registry.DEFAULT_ENGINE).label
+            self.model_state.setText("Not ready: " + "; ".join(str(m) for m in missing) +
+                                     f" — {fallback} works without it")
+            self._download_name = next((getattr(m, "download", "") for m in missing if getattr(m, "download", "")), "")
+        self.download.setVisible(bool(missing))
+        self.download.setEnabled(bool(self._download_name) and self.download_dialog is None)
+
+    # --- edits ------------------------------------------------------------------------------
 
     def _on_style_edited(self):
         if self._updating:
@@ -193,10 +289,12 @@ class SettingsPanel(QWidget):
         for attr, widget in self.widgets.items():
             _set(settings, attr, widget.currentData() if isinstance(widget, QComboBox) else widget.value())
         settings.burn_lyrics = self.burn.isChecked()
-        settings.vqgan = self.preset.currentData() or settings.vqgan
+        if settings.engine == self._form_engine:  # the form shows this engine's settings
+            own = replace(settings.engine_settings(),
+                          **{name: widget_value(w) for name, w in self.engine_widgets.items()})
+            settings.engines = {**settings.engines, settings.engine: own}
         if settings != self.document.project.render:
             self._run(SetRenderSettings(settings=settings))
-        self._show_preset_state()
 
     def _run(self, command):
         if not self.document.try_execute(command):  # refused: show the model's values again
@@ -205,11 +303,11 @@ class SettingsPanel(QWidget):
     def _on_download_clicked(self):
         from dreamreel.editor.dialogs.model_download_dialog import ModelDownloadDialog
 
-        dialog = ModelDownloadDialog(self.preset.currentData(), self)
-        dialog.downloaded.connect(self._on_presets_changed)
+        dialog = ModelDownloadDialog(self._download_name, self)
+        dialog.downloaded.connect(lambda *_: self.refresh_missing())
         dialog.finished.connect(self._on_download_dialog_finished)
         self.download_dialog = dialog
-        self._show_preset_state()
+        self.download.setEnabled(False)
         dialog.open()
         dialog.start()
 
@@ -217,9 +315,10 @@ class SettingsPanel(QWidget):
         """Cancel a running download and wait for its worker (the window is closing)."""
         if self.download_dialog is not None:
             self.download_dialog.done(0)
+        self._background.shutdown(wait=False)
 
     def _on_download_dialog_finished(self, _result):
         dialog, self.download_dialog = self.download_dialog, None
         if dialog is not None:
             dialog.deleteLater()
-        self._on_presets_changed()
+        self.refresh_missing()

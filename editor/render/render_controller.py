@@ -1,8 +1,8 @@
 """Background rendering for the editor: jobs off the GUI thread, live block states.
 
-`RenderController` runs one render job at a time (`render_jobs.ThreadJob` for the draft
-engine, `render_jobs.ProcessJob` — a killable child process — for the AI engine) and turns
-its events into Qt signals and per-block states for the timeline.
+`RenderController` runs one render job at a time (`render_jobs.ProcessJob`, a killable child
+process, for engines whose registry entry `needs_worker_process`; `render_jobs.ThreadJob` for
+the others) and turns its events into Qt signals and per-block states for the timeline.
 
 Block states: what the cache holds for the current plan is computed by `compute_states` in
 a background thread (planning imports the engine and may load the song's analysis: never on the
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
+from dreamreel.core.engine import registry
 from dreamreel.editor.background import Background
 from dreamreel.editor.render.render_jobs import ProcessJob, ThreadJob, cache_dir_for
 from dreamreel.editor.render.render_states import EngineStates, combine_states, compute_states, engine_identity
@@ -44,15 +45,12 @@ class RenderController(QObject):
     runningChanged = Signal(bool)
     statesChanged = Signal()
 
-    process_engines = frozenset({"vqgan-clip"})  # engines run in a worker process (killable)
-
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._job = None
         self._project = None
         self._cache_dir: Path | None = None  # None = cache_dir_for(project)
-        self._job_engine = "draft"
-        self._identities: dict = {}  # (engine, vqgan, clip, pretrained) -> identity, from workers
+        self._job_engine = registry.DEFAULT_ENGINE
         self._pending: dict[str, str] = {}  # key -> block_id still to come in the running job
         self._iters: dict[str, int] = {}  # key -> iterations, for the running job
         self._job_blocks: dict[str, list[str]] = {}  # block_id -> keys the running job needs
@@ -103,19 +101,15 @@ class RenderController(QObject):
         return KeyframeCache(self.cache_dir(project))
 
     def identity(self, project=None, engine: str | None = None) -> dict | None:
-        """The cache identity of `engine` (default: the project's), if known without loading
-        models (the AI engine's becomes known once a worker has reported it). May import the
-        draft engine (torch) on the calling thread when no states worker has done so yet."""
+        """The cache identity of `engine` (default: the project's), from the registry without
+        loading models (None when its files are missing). The states worker's, when it has one
+        for the current project; else worked out on the calling thread (may hash weights once)."""
         project = project or self._project
         engine = engine or project.render.engine
         known = self._results.get(engine)
         if known is not None and known.identity is not None and project is self._project:
             return known.identity
-        return engine_identity(project, engine, self._identities)
-
-    def known_identities(self) -> dict:
-        """AI engine identities the render workers reported this session (a copy)."""
-        return dict(self._identities)
+        return engine_identity(project, engine)
 
     def plan(self, engine: str) -> list[tuple] | None:
         """The current project's keyframes for `engine` as [(t_ms, key, block_id, spec)] in
@@ -148,10 +142,10 @@ class RenderController(QObject):
             return
         self._states_busy, self._states_dirty = True, False
         snap = snapshot(project)  # the worker's own copy
-        engines = [project.render.engine, "draft"] + ([self._job_engine] if self._job is not None else [])
+        engines = [project.render.engine, registry.DEFAULT_ENGINE] + ([self._job_engine] if self._job is not None else [])
         token = self._states_token
         self._background.submit(
-            compute_states, snap, engines, self.cache_dir(project), dict(self._identities),
+            compute_states, snap, engines, self.cache_dir(project),
             on_done=lambda results: self._on_states_ready(token, results),
             on_error=lambda _error: self._on_states_ready(token, None),
         )
@@ -175,7 +169,7 @@ class RenderController(QObject):
 
     def start(self, project, *, t_range: tuple[float, float] | None = None, engine: str | None = None) -> bool:
         """Render the keyframes `t_range` (seconds; None = the whole song) needs with `engine`
-        ("draft", "vqgan-clip"; None = the project's setting). False if a job is running."""
+        (a registered engine's name; None = the project's setting). False if a job is running."""
         if self._job is not None:
             return False
         if self._project is None:
@@ -184,7 +178,7 @@ class RenderController(QObject):
         # The job gets its own copy: the user keeps editing while it runs.
         snap = snapshot(project)
         cache_dir = self.cache_dir(project)
-        cls = ProcessJob if self._job_engine in self.process_engines else ThreadJob
+        cls = ProcessJob if registry.get(self._job_engine).needs_worker_process else ThreadJob
         self._job = cls(snap, self._job_engine, cache_dir, t_range, self)
         self._job.event.connect(self._on_job_event)
         self._job.ended.connect(self._on_job_ended)
@@ -214,11 +208,7 @@ class RenderController(QObject):
 
     def _on_job_event(self, ev: dict) -> None:
         kind = ev.get("event")
-        if kind == "identity" and self._project is not None:
-            s = self._project.render
-            self._identities[(self._job_engine, s.vqgan, s.clip_model, s.clip_pretrained)] = ev["identity"]
-            self._notify_states()
-        elif kind == "plan":
+        if kind == "plan":
             self._pending = {key: bid for bid, key, _, cached in ev["needed"] if not cached}
             self._iters = {key: max(1, int(it)) for _, key, it, _ in ev["needed"]}
             self._job_blocks = {}
@@ -286,7 +276,7 @@ class RenderController(QObject):
         if project is None:
             return {}
         engine = engine or (self._job_engine if self._job is not None else project.render.engine)
-        states = compute_states(project, [engine], self.cache_dir(project), self._identities)[engine]
+        states = compute_states(project, [engine], self.cache_dir(project))[engine]
         return combine_states(project, states, seen=self._seen, pending=self._pending,
                               job_blocks=self._job_blocks, current_fraction=self._current_fraction)
 
@@ -304,8 +294,8 @@ class RenderController(QObject):
         if self._project is None:
             return set()
         ids, cache = set(block_ids), self._cache()
-        results = self._results or compute_states(self._project, [self._project.render.engine, "draft"],
-                                                  self.cache_dir(), self._identities)
+        results = self._results or compute_states(self._project, [self._project.render.engine, registry.DEFAULT_ENGINE],
+                                                  self.cache_dir())
         return {key for states in results.values() for bid in ids for key in states.keys.get(bid, ())
                 if cache.has(key)}
 

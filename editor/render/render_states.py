@@ -1,6 +1,6 @@
 """What the keyframe cache holds for a project, computed off the GUI thread (Qt-free).
 
-`compute_states(project, engines, cache_dir, known)` plans the project for each engine the
+`compute_states(project, engines, cache_dir)` plans the project for each engine the
 way a render would (beat-following effort included, so the keys match the render's) and
 checks the cache: per block, how many keyframes are cached, the keys of its current plan, and
 the preview PNG of its first keyframe. Planning can be slow the first time (the draft engine's
@@ -36,20 +36,19 @@ class EngineStates:
     error: str = ""
 
 
-def engine_identity(project, engine_name: str, known: dict | None = None) -> dict | None:
-    """The cache identity of an engine without loading models: the draft engine's is fixed;
-    the AI engine's (weight hashes) is what a worker reported, from `known`, or None."""
-    if engine_name == "draft":
-        from dreamreel.core.engine.draft import DraftEngine
+def engine_identity(project, engine_name: str) -> dict | None:
+    """The cache identity of an engine, from the registry, without loading models (weight
+    hashes are cached per file); None when it cannot be known (its files are missing)."""
+    from dreamreel.core.engine import registry
+    from dreamreel.core.errors import DreamreelError
 
-        identity = DraftEngine.from_settings(project.render).identity()
-        _engine_imported.set()
-        return identity
-    s = project.render
-    return (known or {}).get((engine_name, s.vqgan, s.clip_model, s.clip_pretrained))
+    try:
+        return registry.get(engine_name).identity(project.render)
+    except DreamreelError:
+        return None
 
 
-def compute_states(project, engines, cache_dir: str | Path, known: dict | None = None) -> dict[str, EngineStates]:
+def compute_states(project, engines, cache_dir: str | Path) -> dict[str, EngineStates]:
     """{engine: EngineStates} for `project` (a snapshot nobody else touches) and each engine."""
     from dreamreel.core.engine.cache import KeyframeCache
 
@@ -57,16 +56,19 @@ def compute_states(project, engines, cache_dir: str | Path, known: dict | None =
     out = {}
     for name in dict.fromkeys(engines):
         try:
-            out[name] = _states_for(project, name, cache, known)
+            out[name] = _states_for(project, name, cache)
         except Exception as e:  # noqa: BLE001 - a half-written cache must not break the timeline
             out[name] = EngineStates(name, None, error=f"{type(e).__name__}: {e}")
+    import torch  # noqa: F401 - the preview's stand-in look decodes with it: import it here, not on the GUI thread
+
+    _engine_imported.set()
     return out
 
 
-def _states_for(project, name: str, cache, known) -> EngineStates:
+def _states_for(project, name: str, cache) -> EngineStates:
     from dreamreel.core.engine.render import plan_render
 
-    identity = engine_identity(project, name, known)
+    identity = engine_identity(project, name)
     result = EngineStates(name, identity)
     if identity is None or not project.blocks:
         return result

@@ -1,15 +1,14 @@
 """The render job, Qt-free: fill the keyframe cache for a project and report plain events.
 
-`run_job(...)` is what both sides of `RenderController` execute: the draft engine calls it in
-a QThread; the AI engine runs it in a separate process,
+`run_job(...)` is what both sides of `RenderController` execute: engines whose registry entry
+says `needs_worker_process` run it in a separate process, the others in a QThread,
 
-    python -m dreamreel.editor.render.render_worker --project P.json --cache DIR --engine vqgan-clip
+    python -m dreamreel.editor.render.render_worker --project P.json --cache DIR --engine NAME
     <frozen app> --render-worker ...            (PyInstaller build, see packaging/)
 
 which prints one JSON event per line on stdout, so Cancel can kill the process at once (a
 GPU optimisation step cannot be interrupted from another thread). Events (dicts):
 
-    {"event": "identity", "identity": {...}}          the engine's cache identity
     {"event": "plan", "needed": [[block_id, key, iterations, cached], ...]}
     {"event": "progress", "done": d, "total": t, "message": "keyframe 3/10"}
     {"event": "keyframe", "block_id", "index", "key", "preview", "cached", "done", "total"}
@@ -35,34 +34,17 @@ Emit = Callable[[dict], None]
 PROGRESS_INTERVAL_S = 0.05  # draft keyframes take microseconds: don't flood the GUI
 
 
-def make_engine(project, engine_name: str):
-    """Build the named engine for the project's render settings (may raise ModelNotFoundError)."""
-    if engine_name == "draft":
-        from dreamreel.core.engine.draft import DraftEngine
-
-        return DraftEngine.from_settings(project.render)
-    if engine_name == "vqgan-clip":
-        from dreamreel.core.engine.vqgan_clip import VqganClipEngine
-
-        return VqganClipEngine.from_settings(project.render)
-    if engine_name == "sd":
-        from dreamreel.core.engine.sd import engine_for_render
-
-        return engine_for_render(project.render)
-    raise DreamreelError(f"unknown engine {engine_name!r}; use draft, vqgan-clip or sd")
-
-
 def run_job(project, engine_name: str, cache_dir: str | Path, *, emit: Emit,
             t_range: tuple[float, float] | None = None, cancel: Callable[[], bool] | None = None,
             engine=None) -> None:
     """Render the keyframes `t_range` (seconds; None = whole song) needs. Never raises:
     every outcome ends with exactly one "done", "cancelled" or "error" event."""
     try:
+        from dreamreel.core.engine import registry
         from dreamreel.core.engine.cache import KeyframeCache
         from dreamreel.core.engine.render import plan_render, render_keyframes
 
-        engine = engine or make_engine(project, engine_name)
-        emit({"event": "identity", "identity": engine.identity()})
+        engine = engine or registry.get(engine_name).load(project.render)
         cache = KeyframeCache(cache_dir)
         plan = plan_render(project, engine, cache, t_range=t_range)
         todo = set(plan.todo)
@@ -142,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Render a project's keyframes into its cache (JSON events on stdout).")
     parser.add_argument("--project", type=Path, help="project JSON (as written by project_payload)")
     parser.add_argument("--cache", type=Path, help="keyframe cache folder")
-    parser.add_argument("--engine", default="vqgan-clip", choices=("draft", "vqgan-clip"))
+    parser.add_argument("--engine", required=False, help="a registered engine's name (`dreamreel engines`)")
     parser.add_argument("--t0", type=float, default=None, help="range start, seconds")
     parser.add_argument("--t1", type=float, default=None, help="range end, seconds")
     parser.add_argument("--check", action="store_true", help="import the engines, print an ok event, exit")
@@ -154,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 
         _print_event({"event": "ok", "python": sys.version.split()[0]})
         return 0
-    if args.project is None or args.cache is None:
-        parser.error("--project and --cache are required")
+    if args.project is None or args.cache is None or args.engine is None:
+        parser.error("--project, --cache and --engine are required")
     from dreamreel.core.errors import ProjectError
     from dreamreel.core.project import project_from_dict
 
