@@ -52,7 +52,7 @@ def test_engines_command_lists_a_plugin_with_its_settings(fake_engine):
     r = dreamreel("engines", "--json")
     assert r.returncode == 0, r.stderr
     engines = {e["name"]: e for e in json.loads(r.stdout)["engines"]}
-    assert set(engines) == {"draft", "vqgan-clip", "fake"}
+    assert set(engines) == {"draft", "vqgan-clip", "sd", "fake"}
     fake = engines["fake"]
     assert fake["available"] and fake["needs_worker_process"]
     assert {s["name"]: (s["default"], s["lo"], s["hi"]) for s in fake["settings"]}["lightness"] == (0.5, 0.0, 1.0)
@@ -87,7 +87,7 @@ def test_a_project_keeps_a_plugin_engines_block_and_says_when_it_is_not_installe
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     r = subprocess.run([sys.executable, "-m", "dreamreel.core.cli.main", "info", str(tmp_path / "p.dreamreel")],
                        capture_output=True, text=True, env=env, timeout=300)
-    assert r.returncode == 2 and "render.engine: 'fake' is not installed (installed: draft, vqgan-clip)" in r.stderr
+    assert r.returncode == 2 and "render.engine: 'fake' is not installed (installed: draft, vqgan-clip, sd)" in r.stderr
     assert "Traceback" not in r.stderr
 
 

@@ -358,14 +358,3 @@ def scheduler_name(source: SdSource, lora: Path | None) -> str:
         except (OSError, ValueError):
             raise ModelNotFoundError(f"{cfg}: missing or unreadable scheduler config") from None
     return "single-file"
-
-
-def engine_for_render(render, sd_model: str | None = None, device: str | None = None) -> SdEngine:
-    """The SD engine for a project's RenderSettings, until the engine registry gives each engine
-    its own settings: the model's preset recipe (`SdRecipe`) sets the render's iteration counts
-    (steps of random and warm starts) in place, then the model loads."""
-    from dreamreel.core.engine.sd_models import SdRecipe
-
-    recipe = SdRecipe.for_model(sd_model or "")
-    render.iterations_first, render.iterations = recipe.iterations_first, recipe.iterations
-    return SdEngine.from_settings(recipe, render, device)
