@@ -190,3 +190,17 @@ def _end_of(cue: Cue, bounds: list[int], nxt: int | None, length_ms, duration_ms
         if candidate is not None and candidate > cue.start_ms:
             return candidate
     return cue.start_ms + DEFAULT_LAST_MS
+
+
+def trim_outer_whitespace(segments: list[list]) -> None:
+    """Strip a timed line's outer whitespace across its [time, text] segments, in place: leading
+    space from the first non-empty segment, trailing from the last, so the words still spell
+    the tidied line (enhanced LRC, ASS karaoke, VTT word stamps)."""
+    for seg in segments:
+        seg[1] = seg[1].lstrip()
+        if seg[1]:
+            break
+    for seg in reversed(segments):
+        seg[1] = seg[1].rstrip()
+        if seg[1]:
+            break

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from dreamreel.core.formats.cues import Cue, Problems
+from dreamreel.core.formats.cues import Cue, Problems, trim_outer_whitespace
 from dreamreel.core.formats.timecodes import format_lrc_time, parse_clock, parse_time, round_to
 from dreamreel.core.project import Block, WordTiming
 
@@ -123,15 +123,7 @@ def _split_words(rest: str) -> tuple[str, list[tuple[int, str]]]:
     text = "".join(seg for _, seg in segments).strip()
     if not any(t != _LEAD_IN for t, _ in segments):
         return text, []
-    # Trim the line's outer whitespace across segments so the words still spell `text`.
-    for seg in segments:
-        seg[1] = seg[1].lstrip()
-        if seg[1]:
-            break
-    for seg in reversed(segments):
-        seg[1] = seg[1].rstrip()
-        if seg[1]:
-            break
+    trim_outer_whitespace(segments)  # so the words still spell `text`
     return text, [(t, w) for t, w in segments if t != _LEAD_IN or w]
 
 

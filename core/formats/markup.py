@@ -20,6 +20,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from dreamreel.core.formats.cues import trim_outer_whitespace
 from dreamreel.core.formats.timecodes import parse_clock
 from dreamreel.core.project import WordTiming
 
@@ -108,14 +109,7 @@ def _spell(segments: list[list], *, timed: bool) -> tuple[str, list[tuple[int, s
     text = _tidy("".join(s for _, s in segments))
     if not timed or "\n" in text:
         return text, []
-    for seg in segments:  # trim the outer whitespace across segments, as _tidy did
-        seg[1] = seg[1].lstrip()
-        if seg[1]:
-            break
-    for seg in reversed(segments):
-        seg[1] = seg[1].rstrip()
-        if seg[1]:
-            break
+    trim_outer_whitespace(segments)  # as _tidy trimmed the joined text
     words = [(t, w) for t, w in segments if w]
     if "".join(w for _, w in words) != text:  # inner runs of spaces were squeezed: keep no words
         return text, []
