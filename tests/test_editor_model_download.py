@@ -9,9 +9,15 @@ from dreamreel.core.engine import models
 from dreamreel.core.project import Project
 from dreamreel.editor.panels.settings_panel import SettingsPanel
 from dreamreel.editor.document.editor_document import EditorDocument
-from http_helpers import DATA, local_preset, server  # noqa: F401 - server is a fixture
+from http_helpers import local_preset, serve_tiny_preset, server  # noqa: F401 - server is a fixture
+from tiny_models import make_tiny_models
 
 NAME = "vqgan_imagenet_f16_1024"
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return make_tiny_models(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture
@@ -44,8 +50,8 @@ def vqgan_missing(panel) -> bool:
     return text.startswith("Not ready") and f"{NAME}.yaml not found" in text
 
 
-def test_download_from_the_panel_makes_the_preset_ready(qtbot, server, models_dir, monkeypatch):
-    local_preset(monkeypatch, server.url + "/file", name=NAME)
+def test_download_from_the_panel_makes_the_preset_ready(qtbot, server, models_dir, monkeypatch, tiny):
+    serve_tiny_preset(monkeypatch, server, tiny, name=NAME)
     panel = make_panel(qtbot)
     panel.download.click()
     dialog = panel.download_dialog
@@ -60,17 +66,20 @@ def test_download_from_the_panel_makes_the_preset_ready(qtbot, server, models_di
     assert panel.download_dialog is None and not panel.download.isEnabled()
 
 
-def test_cancel_keeps_the_part_and_a_second_download_resumes(qtbot, server, models_dir, monkeypatch):
-    local_preset(monkeypatch, server.url + "/file", server.url + "/slow", name=NAME)
+def test_cancel_keeps_the_part_and_a_second_download_resumes(qtbot, server, models_dir, monkeypatch, tiny):
+    _, _, data = serve_tiny_preset(monkeypatch, server, tiny, name=NAME, ckpt_query="?slow")
     panel = make_panel(qtbot)
     panel.download.click()
     dialog = panel.download_dialog
     # The checkpoint stalls after its first 64 KiB: progress shows, then Cancel.
     qtbot.waitUntil(lambda: f"{NAME}.ckpt" in dialog.message.text() and dialog.bar.value() > 0, timeout=20000)
+    assert server.stalled.is_set()
     dialog.reject()
     assert dialog.isVisible() and dialog.message.text() == "Cancelling…"
-    server.release.set()
+    # Cancel acts while the server still sends nothing (it waits for `release` for 10 s).
     qtbot.waitUntil(lambda: not dialog.is_running(), timeout=20000)
+    assert not server.resumed.is_set()
+    server.release.set()
     assert "cancelled" in dialog.message.text() and "resumes" in dialog.message.text()
     ckpt = models_dir / f"{NAME}.ckpt"
     assert not ckpt.exists() and (models_dir / f"{NAME}.ckpt.part").stat().st_size > 0
@@ -83,8 +92,8 @@ def test_cancel_keeps_the_part_and_a_second_download_resumes(qtbot, server, mode
     panel.download.click()
     with qtbot.waitSignal(panel.download_dialog.downloaded, timeout=20000):
         pass
-    assert ckpt.read_bytes() == DATA and not (models_dir / f"{NAME}.ckpt.part").exists()
-    assert server.requests[-1][0] == "/slow" and server.requests[-1][1] is not None  # resumed with Range
+    assert ckpt.read_bytes() == data and not (models_dir / f"{NAME}.ckpt.part").exists()
+    assert server.requests[-1][0] == "/ckpt?slow" and server.requests[-1][1] is not None  # resumed with Range
     settle(qtbot, panel)
     assert not vqgan_missing(panel)
     panel.download_dialog.reject()

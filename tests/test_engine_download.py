@@ -6,7 +6,13 @@ from dreamreel.core.cli.main import main
 from dreamreel.core.engine import models
 from dreamreel.core.engine.download import DownloadError, download_preset, fetch, fetch_url
 from dreamreel.core.errors import Cancelled
-from http_helpers import DATA, SHA, local_preset, server  # noqa: F401 - server is a fixture
+from http_helpers import DATA, SHA, serve_tiny_preset, server  # noqa: F401 - server is a fixture
+from tiny_models import make_tiny_models
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return make_tiny_models(tmp_path_factory.mktemp("tiny"))
 
 
 def test_resume_after_truncated_part(server, tmp_path):
@@ -53,38 +59,81 @@ def test_all_mirrors_failing_is_one_line(server, tmp_path):
     assert "no mirror worked" in str(err.value) and "\n" not in str(err.value)
 
 
-def fake_hub(tmp_path, monkeypatch, data=DATA):
-    """hf_hub_download serving `data` from a local 'hub cache' file (no network)."""
-    import huggingface_hub
+def fake_hub(tmp_path, monkeypatch, files=None, server=None):
+    """hf_hub_download serving local 'hub cache' files (no network): `files` maps a repo path to
+    bytes (default: DATA for any); the hub's metadata (get_paths_info) gives their size and
+    sha256; the endpoint is the local `server` (so the reachability probe passes)."""
+    import hashlib
 
-    cached = tmp_path / "hubcache" / "blob"
-    cached.parent.mkdir(exist_ok=True)
-    cached.write_bytes(data)
+    import huggingface_hub
+    from huggingface_hub import constants
+
+    files = files or {}
     calls = []
+
+    def blob(filename):
+        cached = tmp_path / "hubcache" / filename
+        cached.parent.mkdir(exist_ok=True)
+        cached.write_bytes(files.get(filename, DATA))
+        return cached
 
     def download(repo_id, filename, **kw):
         calls.append((repo_id, filename))
-        return str(cached)
+        return str(blob(filename))
+
+    class Lfs:
+        def __init__(self, data):
+            self.sha256, self.size = hashlib.sha256(data).hexdigest(), len(data)
+
+    class Info:
+        def __init__(self, path, data):
+            self.path, self.size, self.lfs = path, len(data), Lfs(data)
 
     monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    monkeypatch.setattr(huggingface_hub.HfApi, "get_paths_info",
+                        lambda self, repo, paths, **kw: [Info(p, files.get(p, DATA)) for p in paths])
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    if server is not None:
+        monkeypatch.setattr(constants, "ENDPOINT", server.url)
     return calls
 
 
-def test_cli_download_fetches_preset(server, tmp_path, monkeypatch, capsys):
+def test_cli_download_fetches_preset(server, tmp_path, monkeypatch, capsys, tiny):
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
-    calls = fake_hub(tmp_path, monkeypatch)
+    cfg, ckpt = tiny["vqgan_config"].read_bytes(), tiny["vqgan_ckpt"].read_bytes()
+    calls = fake_hub(tmp_path, monkeypatch, {"c.yaml": cfg, "m.ckpt": ckpt}, server)
     p = models.PRESETS["vqgan_imagenet_f16_1024"]
     fake = models.Preset(p.name, p.description,
                          models.ModelFile(p.config.filename, (server.url + "/file", "hf://o/r/c.yaml")),
-                         models.ModelFile(p.ckpt.filename, ("hf://o/r/m.ckpt",), size=len(DATA)), p.params)
+                         models.ModelFile(p.ckpt.filename, ("hf://o/r/m.ckpt",), size=len(ckpt)), p.params)
     monkeypatch.setitem(models.PRESETS, p.name, fake)
     assert main(["models", "download", p.name, "--quiet"]) == 0
-    assert (tmp_path / p.ckpt.filename).read_bytes() == DATA
+    assert capsys.readouterr() == ("", "")  # --quiet: nothing but errors
+    assert (tmp_path / p.ckpt.filename).read_bytes() == ckpt
     assert calls == [("o/r", "c.yaml"), ("o/r", "m.ckpt")]  # the unverified http mirror was skipped
     assert server.requests == []
-    capsys.readouterr()
     assert main(["models", "path", p.name]) == 0
     assert capsys.readouterr().out.split() == [str(tmp_path / p.config.filename), str(tmp_path / p.ckpt.filename)]
+
+
+def test_hub_file_failing_the_hubs_own_sha256_is_refused_and_dropped(server, tmp_path, monkeypatch):
+    from dreamreel.core.engine import download
+
+    fake_hub(tmp_path, monkeypatch, server=server)
+    import huggingface_hub
+
+    real = huggingface_hub.hf_hub_download
+
+    def tampered(repo_id, filename, **kw):  # the cache holds other bytes than the hub announced
+        path = real(repo_id, filename, **kw)
+        open(path, "r+b").write(b"X")
+        return path
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", tampered)
+    with pytest.raises(DownloadError, match="is not the hub's") as err:
+        download.fetch(("hf://o/r/m.ckpt",), tmp_path / "m.ckpt", log=None)
+    assert "\n" not in str(err.value)
+    assert not (tmp_path / "m.ckpt").exists() and not (tmp_path / "hubcache" / "m.ckpt").exists()
 
 
 def test_unverified_file_is_never_fetched_over_plain_http(server, tmp_path, monkeypatch, capsys):
@@ -111,7 +160,7 @@ def test_interrupted_hub_copy_leaves_no_part_for_a_range_resume(server, tmp_path
     real_copy = download.shutil.copyfile
     monkeypatch.setattr(download.shutil, "copyfile", copy_half)
     dest = tmp_path / "m.ckpt"
-    with pytest.raises(OSError):
+    with pytest.raises(download.LocalFileError, match="disk full"):
         download.fetch_hub("hf://o/r/m.ckpt", dest)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hubcache"]  # no dest, no dest.part, no temp
     monkeypatch.setattr(download.shutil, "copyfile", real_copy)
@@ -121,30 +170,30 @@ def test_interrupted_hub_copy_leaves_no_part_for_a_range_resume(server, tmp_path
     assert dest.read_bytes() == DATA and (tmp_path / "m.ckpt.part").read_bytes() == DATA[:1000]
 
 
-def test_download_preset_reports_progress_and_returns_paths(server, tmp_path, monkeypatch):
+def test_download_preset_reports_progress_and_returns_paths(server, tmp_path, monkeypatch, tiny):
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
-    p = local_preset(monkeypatch, server.url + "/file")
-    (tmp_path / p.config.filename).write_bytes(DATA)  # already present: kept, not fetched
+    p, cfg, ckpt = serve_tiny_preset(monkeypatch, server, tiny)
+    (tmp_path / p.config.filename).write_bytes(cfg)  # already present and good: kept, not fetched
     calls = []
     paths = download_preset(p.name, progress=lambda *a: calls.append(a), log=None)
     assert paths == [tmp_path / p.config.filename, tmp_path / p.ckpt.filename]
-    assert (tmp_path / p.ckpt.filename).read_bytes() == DATA
-    assert len(server.requests) == 1 and calls[0] == (0, len(DATA), p.ckpt.filename)
-    assert calls[-1] == (len(DATA), len(DATA), p.ckpt.filename)
+    assert (tmp_path / p.ckpt.filename).read_bytes() == ckpt
+    assert [r[0] for r in server.requests] == ["/ckpt"] and calls[0][1:] == (len(ckpt), p.ckpt.filename)
+    assert calls[-1] == (len(ckpt), len(ckpt), p.ckpt.filename)
     assert [d for d, _, _ in calls] == sorted(d for d, _, _ in calls)
 
 
-def test_cancelled_download_keeps_part_and_resumes(server, tmp_path, monkeypatch):
+def test_cancelled_download_keeps_part_and_resumes(server, tmp_path, monkeypatch, tiny):
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
-    p = local_preset(monkeypatch, server.url + "/file")
+    p, cfg, ckpt = serve_tiny_preset(monkeypatch, server, tiny)
     calls = []
     with pytest.raises(Cancelled):
-        download_preset(p.name, progress=lambda *a: calls.append(a), cancel=lambda: len(calls) >= 2, log=None)
-    part = tmp_path / (p.config.filename + ".part")
-    assert not (tmp_path / p.config.filename).exists()  # never a half file under the final name
+        download_preset(p.name, progress=lambda *a: calls.append(a), cancel=lambda: len(calls) >= 3, log=None)
+    part = tmp_path / (p.ckpt.filename + ".part")
+    assert not (tmp_path / p.ckpt.filename).exists()  # never a half file under the final name
     kept = part.stat().st_size
-    assert 0 < kept < len(DATA) and part.read_bytes() == DATA[:kept]
-    assert len(server.requests) == 1  # a cancel does not fall through to the next mirror
+    assert 0 < kept < len(ckpt) and part.read_bytes() == ckpt[:kept]
+    assert len(server.requests) == 2  # config, then the checkpoint: a cancel does not fall through
     download_preset(p.name, log=None)
-    assert (tmp_path / p.config.filename).read_bytes() == DATA and not part.exists()
-    assert server.requests[1] == ("/file", f"bytes={kept}-")
+    assert (tmp_path / p.ckpt.filename).read_bytes() == ckpt and not part.exists()
+    assert server.requests[2] == ("/ckpt", f"bytes={kept}-")

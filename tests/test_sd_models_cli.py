@@ -10,6 +10,7 @@ import pytest
 from dreamreel.core.cli.main import main
 from test_rife import write_random_rife
 from tiny_sd import make_tiny_sd
+from http_helpers import server  # noqa: F401 - a fixture
 
 
 @pytest.fixture(autouse=True)
@@ -51,19 +52,25 @@ def test_download_sd_preset_fetches_only_fp16_safetensors_then_it_is_present(tmp
     assert "present" in row
 
 
-def test_download_rife_checks_the_weights_load(tmp_path, monkeypatch, capsys):
-    from dreamreel.core.engine import download
+def test_download_rife_checks_the_weights_load(tmp_path, server, capsys):
+    """The user's own mirror (--url, plain http with --sha256): bytes that are not IFNet's
+    weights never land, good ones do, and a later run keeps them."""
+    import hashlib
+
     from dreamreel.core.engine.models import models_dir
 
-    good = write_random_rife(tmp_path / "good.pth")
-    monkeypatch.setattr(download, "fetch", lambda mirrors, dest, **kw: dest.parent.mkdir(parents=True, exist_ok=True) or dest.write_bytes(b"x" * 99))
-    assert main(["models", "download", "rife", "--quiet"]) == 2
+    good = write_random_rife(tmp_path / "good.pth").read_bytes()
+    server.files.update({"/junk": b"x" * 99, "/good": good})
+    junk_sha = hashlib.sha256(b"x" * 99).hexdigest()
+    assert main(["models", "download", "rife", "--quiet", "--url", server.url + "/junk", "--sha256", junk_sha]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "rife425.pth" in err[0]
-    assert not (models_dir() / "rife425.pth").exists()  # a bad download is not left behind
-    monkeypatch.setattr(download, "fetch", lambda mirrors, dest, **kw: shutil.copyfile(good, dest))
-    assert main(["models", "download", "rife", "--quiet"]) == 0
-    assert (models_dir() / "rife425.pth").is_file()
+    assert not any(models_dir().glob("rife425.pth*"))  # a bad download is not left behind, nor its .part
+    sha = hashlib.sha256(good).hexdigest()
+    assert main(["models", "download", "rife", "--quiet", "--url", server.url + "/good", "--sha256", sha]) == 0
+    assert (models_dir() / "rife425.pth").read_bytes() == good
+    assert main(["models", "download", "rife"]) == 0
+    assert len(server.requests) == 2  # the good file was kept, not fetched again
     assert main(["models", "list"]) == 0
     row = next(ln for ln in capsys.readouterr().out.splitlines() if ln.split()[0] == "rife")
     assert "present" in row

@@ -81,45 +81,94 @@ def _missing(model: str, tag: str, where: str) -> ModelNotFoundError:
     )
 
 
+def _hub_names(cfg: dict) -> tuple[str, list[str]]:
+    """(repo, candidate file names, preferred first) of a tag's hub weights."""
+    from open_clip.constants import HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME
+
+    repo, filename = os.path.split(cfg["hf_hub"])
+    names = [HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME] if not filename else [filename]
+    if filename.endswith((".bin", ".pth")):
+        names.insert(0, filename[:-4] + ".safetensors")
+    return repo, names
+
+
+def _url_cache_path(cfg: dict) -> Path:
+    return Path(os.path.expanduser("~/.cache/clip")) / os.path.basename(cfg.get("url", ""))
+
+
 def cached_pretrained(model: str, tag: str) -> Path:
     """The local file of a pretrained tag, from the Hugging Face cache (or open_clip's URL cache),
     without touching the network; ModelNotFoundError with the fetch command when absent."""
     from huggingface_hub import try_to_load_from_cache
-    from open_clip.constants import HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME
 
     cfg = _pretrained_cfg(model, tag)
     if cfg.get("file"):
         return Path(cfg["file"])
     if cfg.get("hf_hub"):
-        repo, filename = os.path.split(cfg["hf_hub"])
-        names = [HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME] if not filename else [filename]
-        if filename.endswith((".bin", ".pth")):
-            names.insert(0, filename[:-4] + ".safetensors")
+        repo, names = _hub_names(cfg)
         for name in names:
             hit = try_to_load_from_cache(repo_id=repo, filename=name)
             if isinstance(hit, str) and Path(hit).is_file():
                 return Path(hit)
         raise _missing(model, tag, f"not in the Hugging Face cache for {repo}")
-    path = Path(os.path.expanduser("~/.cache/clip")) / os.path.basename(cfg.get("url", ""))
+    path = _url_cache_path(cfg)
     if path.is_file():
         return path
     raise _missing(model, tag, f"looked for {path}")
 
 
-def fetch_pretrained(model: str, tag: str) -> Path:
-    """Download (through open_clip's Hugging Face hub download) the weight file of a pretrained
-    tag; ModelNotFoundError when that is impossible (offline and not cached)."""
-    from open_clip.pretrained import download_pretrained
+def fetch_pretrained(model: str, tag: str, *, log=print, progress_bars: bool = True) -> tuple[Path, bool]:
+    """The weight file of a pretrained tag, downloaded and verified when it is not already there
+    and good: (path, fetched now?). Hub files are checked against the hub's own size and LFS
+    sha256, URL files against the hash in their URL (OpenAI's) or this user's first verified
+    download; every file must be accepted by open_clip's model of that name. A broken cached
+    file is fetched again. DownloadError / NoNetworkError (one line, at once) otherwise."""
+    from dreamreel.core.engine import download
+    from dreamreel.core.engine.model_check import check_clip_file
+    from dreamreel.core.engine.models import record_verified, recorded
 
     cfg = _pretrained_cfg(model, tag)
+    key = clip_download_name(model, tag)
+
+    def check(path: Path) -> None:
+        check_clip_file(path, model, label=f"CLIP {model}/{tag} file {path.name}")
+
+    rec = recorded(key)
     try:
-        path = download_pretrained(cfg)
-    except Exception as e:  # noqa: BLE001 - hub/network errors come in many types
-        raise _missing(model, tag, f"download from {cfg.get('hf_hub') or cfg.get('url')} failed: "
-                                   f"{type(e).__name__}") from None
-    if not path or not Path(path).is_file():
-        raise _missing(model, tag, "download gave no file")
-    return Path(path)
+        present = cached_pretrained(model, tag)
+    except ModelNotFoundError:
+        present = None
+    if present is not None:
+        problem = download._verify_present(key, present, None, None, check)
+        if problem is None:
+            return present, False
+        if log:
+            log(f"{present}: broken ({problem}); fetching it again")
+    if cfg.get("hf_hub"):
+        repo, names = _hub_names(cfg)
+        download.probe_hub()
+        with download.hub_quiet(progress_bars):
+            infos = download.hub_file_info(repo, names)
+        name = next((n for n in names if n in infos), None)
+        if name is None:
+            raise download.DownloadError(f"CLIP {model}/{tag}: {repo} holds none of {', '.join(names)}")
+        size, sha = infos[name]
+        path, digest = download.hub_download(repo, name, sha256=sha or (rec or {}).get("sha256"), size=size,
+                                             check=check, force=present is not None, progress_bars=progress_bars)
+        source = f"hf://{repo}/{name}"
+    elif cfg.get("url"):
+        url, path = cfg["url"], _url_cache_path(cfg)
+        published = url.split("/")[-2] if "openaipublic" in url else ""
+        sha = published if len(published) == 64 else (rec or {}).get("sha256")
+        if present is not None:
+            present.unlink(missing_ok=True)
+        digest = download.fetch([url], path, sha256=sha, check=check, log=log)
+        source = url
+    else:
+        raise download.DownloadError(f"CLIP {model}/{tag}: open_clip names no download for this tag")
+    record_verified(key, path.stat().st_size, digest, source)
+    download.convert_quietly(path, digest, log=log)
+    return path, True
 
 
 @contextlib.contextmanager

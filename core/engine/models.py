@@ -213,3 +213,71 @@ def cached_file_sha256(path: str | os.PathLike) -> str:
     except OSError:
         pass  # an unwritable data dir only costs a re-hash next time
     return digest
+
+
+def remember_sha256(path: str | os.PathLike, digest: str) -> None:
+    """Put a hash just computed from a file's bytes (a verified download) into the data dir's
+    cache for that exact file, so the next look-up need not read it again."""
+    try:
+        ident = _identity(Path(path))
+        atomic_write_text(_hash_entry(ident), json.dumps({**ident, "sha256": digest}) + "\n")
+    except OSError:
+        pass
+
+
+# --- what this user's downloads verified ---------------------------------------------------
+
+
+def _records_file() -> Path:
+    return data_dir() / "verified.json"
+
+
+def _records() -> dict:
+    try:
+        data = json.loads(_records_file().read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def recorded(key: str) -> dict | None:
+    """{size, sha256, source, when} that the first verified download of `key` (e.g.
+    `vqgan_imagenet_f16_1024/vqgan_imagenet_f16_1024.ckpt`, `clip:ViT-B-32/openai`) saw, or None.
+    It only tells later downloads what to expect and `verify` what changed: it never makes a
+    file load differently."""
+    entry = _records().get(key)
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) or len(entry["sha256"]) != 64:
+        return None
+    if not isinstance(entry.get("size"), int):
+        return None
+    return entry
+
+
+def record_verified(key: str, size: int, sha256: str, source: str) -> None:
+    """Remember a download that passed every check (kept if one is recorded already)."""
+    import datetime
+
+    data = _records()
+    if recorded(key) is not None:
+        return
+    data[key] = {"size": int(size), "sha256": sha256, "source": source,
+                 "when": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    try:
+        atomic_write_text(_records_file(), json.dumps(data, indent=1, sort_keys=True) + "\n")
+    except OSError:
+        pass  # an unwritable data dir only loses the record
+
+
+def file_key(preset_name: str, f: ModelFile) -> str:
+    return f"{preset_name}/{f.filename}"
+
+
+def expected(key: str, f: ModelFile | None = None) -> tuple[int | None, str | None, str]:
+    """(size, sha256, where they come from) a file must match: the preset's own (host-published)
+    facts, else this user's first verified download of it, else nothing ("unverified")."""
+    if f is not None and (f.size is not None or f.sha256 is not None):
+        return f.size, f.sha256, "preset"
+    rec = recorded(key)
+    if rec is not None:
+        return rec["size"], rec["sha256"], f"recorded by your first verified download ({rec['when'][:10]})"
+    return None, None, "unverified"

@@ -302,17 +302,16 @@ RIFE_MIRRORS = (
 )
 
 
-def download_rife(*, progress=None, cancel=None, log=print) -> Path:
-    """Fetch the RIFE 4.25 weights into the models dir (kept when present) and check they load."""
-    from dreamreel.core.engine.download import fetch
-    from dreamreel.core.engine.models import models_dir
+def download_rife(*, progress=None, cancel=None, log=print, url: str | None = None,
+                  sha256: str | None = None) -> Path:
+    """Fetch the RIFE 4.25 weights into the models dir (kept when present and good), landing
+    only once they load as IFNet's tensors."""
+    from dreamreel.core.engine.download import download_file
+    from dreamreel.core.engine.models import expected, models_dir
 
     dest = models_dir() / RIFE_FILE
-    if not dest.is_file():
-        fetch(RIFE_MIRRORS, dest, progress=progress, cancel=cancel, log=log)
-        try:
-            load_ifnet(dest)
-        except DreamreelError:
-            dest.unlink(missing_ok=True)
-            raise
-    return dest
+    size, digest, _ = expected(f"rife/{RIFE_FILE}")
+    path, _ = download_file(f"rife/{RIFE_FILE}", dest, RIFE_MIRRORS, check=lambda p: load_ifnet(p) and None,
+                            size=size, sha256=digest, url=url, user_sha256=sha256, progress=progress,
+                            cancel=cancel, log=log)
+    return path
