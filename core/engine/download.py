@@ -64,7 +64,12 @@ class LocalFileError(DreamreelError):
 
 
 class _Dropped(Exception):
-    """The transfer ended early; the `.part` holds what came and a resume may finish it."""
+    """The transfer ended early; the `.part` holds what came and a resume may finish it.
+    `stalled`: it ended for bringing too little (a retry that trickles is no progress)."""
+
+    def __init__(self, message: str, stalled: bool = False):
+        super().__init__(message)
+        self.stalled = stalled
 
 
 def _check(cancel: CancelHook | None) -> None:
@@ -208,11 +213,13 @@ def _transfer(url: str, part: Path, *, size: int | None, allow_http: bool, progr
         else:
             have = 0  # a fresh copy (the server ignored the Range, or there was no .part)
             total = length
-        if size is not None and total is not None and total != size:
-            raise DownloadError(f"the server offers {total} bytes, the file has {size}")
         ctype = resp.headers.get("Content-Type", "")
         if not have and ctype.split(";")[0].strip().lower() == "text/html":
-            raise DownloadError(f"sent an HTML page ({ctype}), not the model file")
+            raise DownloadError(f"{url} sent an HTML page ({ctype}), not the model file")
+        if size is not None and total is not None and total != size:
+            if not have and looks_html(resp.read(512)):
+                raise DownloadError(f"{url} sent an HTML page, not the model file")
+            raise DownloadError(f"{url} offers {total} bytes, the file has {size}")
         expect = total if total is not None else size
         read = getattr(resp, "read1", resp.read)  # returns after one socket read: steady progress
         watch = _Watch(_socket_of(resp), cancel, timeout)
@@ -231,7 +238,7 @@ def _transfer(url: str, part: Path, *, size: int | None, allow_http: bool, progr
                     break
                 if f is None:  # the first bytes decide whether there is a file to write at all
                     if not have and looks_html(chunk):
-                        raise DownloadError("sent an HTML page, not the model file")
+                        raise DownloadError(f"{url} sent an HTML page, not the model file")
                     try:
                         f = open(part, "ab" if have else "wb")
                     except OSError as e:
@@ -256,7 +263,7 @@ def _transfer(url: str, part: Path, *, size: int | None, allow_http: bool, progr
         if watch.reason == "cancelled":
             raise Cancelled("download cancelled")
         if watch.reason == "stalled":
-            raise _Dropped(f"stalled (under {STALL_BYTES // 1024} KiB in {timeout:g} s)")
+            raise _Dropped(f"stalled (under {STALL_BYTES // 1024} KiB in {timeout:g} s)", stalled=True)
         if expect is not None and done != expect:
             raise _Dropped(f"connection closed after {done} of {expect} bytes")
         return total
@@ -307,7 +314,7 @@ def fetch_url(url: str, dest: str | os.PathLike, *, sha256: str | None = None, s
             if isinstance(e, LocalFileError) or (attempts == 0 and not isinstance(e, _Dropped)):
                 raise  # no connection at all: the caller tries the next mirror
             got = part.stat().st_size if part.exists() else 0
-            stuck = 0 if got > before else stuck + 1
+            stuck = 0 if got > before and not getattr(e, "stalled", False) else stuck + 1
             attempts += 1
             if stuck > retries or attempts >= MAX_ATTEMPTS:
                 raise DownloadError(f"{dest.name}: download from {url} {_why(e)}; {got} bytes kept in "

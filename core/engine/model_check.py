@@ -101,7 +101,9 @@ def check_clip_file(path: str | os.PathLike, model: str, label: str | None = Non
     with _quiet_random_init(), _on_meta():
         clip = open_clip.create_model(name, pretrained=None, device="meta")
     try:
-        load_clip_weights(clip, path, name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "copying from a non-meta parameter ... is a no-op"
+            load_clip_weights(clip, path, name)
     except DreamreelError as e:
         raise DreamreelError(str(e).replace(str(path), label)) from None
 
