@@ -204,3 +204,46 @@ def serve_tiny_preset(monkeypatch, httpd, tiny: dict, *, name: str = "vqgan_imag
     p = local_preset(monkeypatch, httpd.url + "/cfg", httpd.url + "/ckpt" + ckpt_query, name=name, known=known,
                      files=(cfg, ckpt))
     return p, cfg, ckpt
+
+
+def fake_hub(tmp_path, monkeypatch, files=None, server=None):
+    """huggingface_hub standing in for the hub (no network): `hf_hub_download` writes `files`
+    (repo path -> bytes; DATA for any other) into a real cache layout under `tmp_path/hub`
+    (so `try_to_load_from_cache` finds them), `get_paths_info` gives their size and sha256 as
+    the hub's LFS metadata does, and the endpoint is the local `server` (the reachability probe
+    passes). Returns the list of (repo, filename) downloads."""
+    import huggingface_hub
+    from huggingface_hub import constants
+
+    files = files if files is not None else {}
+    cache = tmp_path / "hub"
+    calls = []
+
+    def download(repo_id, filename, force_download=False, **kw):
+        calls.append((repo_id, filename))
+        folder = cache / ("models--" + repo_id.replace("/", "--"))
+        (folder / "refs").mkdir(parents=True, exist_ok=True)
+        (folder / "refs" / "main").write_text("0" * 40)
+        path = folder / "snapshots" / ("0" * 40) / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files.get(filename, DATA))
+        return str(path)
+
+    class Lfs:
+        def __init__(self, data):
+            self.sha256, self.size = hashlib.sha256(data).hexdigest(), len(data)
+
+    class Info:
+        def __init__(self, path, data):
+            self.path, self.size, self.lfs = path, len(data), Lfs(data)
+
+    def paths_info(self, repo, paths, **kw):
+        return [Info(p, files.get(p, DATA)) for p in paths if not files or p in files]
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    monkeypatch.setattr(huggingface_hub.HfApi, "get_paths_info", paths_info)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    if server is not None:
+        monkeypatch.setattr(constants, "ENDPOINT", server.url)
+    return calls

@@ -23,6 +23,7 @@ def tiny(tmp_path_factory):
 @pytest.fixture
 def models_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / ".data"))  # download records of this test's own
     return tmp_path
 
 
@@ -108,4 +109,38 @@ def test_no_mirror_working_is_one_plain_line(qtbot, server, models_dir, monkeypa
     text = dialog.message.text()
     assert "no mirror worked" in text and "\n" not in text and "Traceback" not in text
     assert not any(models_dir.glob(f"{NAME}.*"))
+    dialog.reject()
+
+
+def test_hostile_checkpoint_downloaded_from_the_panel_runs_no_code(qtbot, server, models_dir, monkeypatch, tiny,
+                                                                   tmp_path):
+    """A checkpoint whose pickle writes a marker when unpickled, its hash in every trust store:
+    the dialog's worker checks it (safe loader: the payload is a dropped stub) and lands it."""
+    from hostile_models import make_hostile
+
+    evil = make_hostile(tmp_path / "evil", tiny, models_dir=models_dir)
+    _, _, data = serve_tiny_preset(monkeypatch, server, tiny, name=NAME, ckpt_bytes=evil["vqgan"].read_bytes())
+    panel = make_panel(qtbot)
+    panel.download.click()
+    with qtbot.waitSignal(panel.download_dialog.downloaded, timeout=20000):
+        pass
+    assert (models_dir / f"{NAME}.ckpt").read_bytes() == data and not evil["marker"].exists()
+    settle(qtbot, panel)
+    panel.download_dialog.reject()
+
+
+def test_html_page_instead_of_the_checkpoint_is_one_line_and_nothing_lands(qtbot, server, models_dir, monkeypatch,
+                                                                          tiny):
+    serve_tiny_preset(monkeypatch, server, tiny, name=NAME)
+    p = models.PRESETS[NAME]
+    monkeypatch.setitem(models.PRESETS, NAME, models.Preset(
+        NAME, p.description, p.config, models.ModelFile(p.ckpt.filename, (server.url + "/ckpt?html",),
+                                                        sha256="0" * 64), p.params))
+    panel = make_panel(qtbot)
+    panel.download.click()
+    dialog = panel.download_dialog
+    qtbot.waitUntil(lambda: not dialog.is_running(), timeout=20000)
+    text = dialog.message.text()
+    assert "HTML page" in text and "\n" not in text and not (models_dir / f"{NAME}.ckpt").exists()
+    assert not (models_dir / f"{NAME}.ckpt.part").exists()
     dialog.reject()

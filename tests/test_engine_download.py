@@ -6,8 +6,14 @@ from dreamreel.core.cli.main import main
 from dreamreel.core.engine import models
 from dreamreel.core.engine.download import DownloadError, download_preset, fetch, fetch_url
 from dreamreel.core.errors import Cancelled
-from http_helpers import DATA, SHA, serve_tiny_preset, server  # noqa: F401 - server is a fixture
+from http_helpers import DATA, SHA, fake_hub, serve_tiny_preset, server  # noqa: F401 - server is a fixture
 from tiny_models import make_tiny_models
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path, monkeypatch):
+    """Download records of this test's own (another test's record would be a known hash here)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / ".data"))
 
 
 @pytest.fixture(scope="module")
@@ -59,45 +65,6 @@ def test_all_mirrors_failing_is_one_line(server, tmp_path):
     assert "no mirror worked" in str(err.value) and "\n" not in str(err.value)
 
 
-def fake_hub(tmp_path, monkeypatch, files=None, server=None):
-    """hf_hub_download serving local 'hub cache' files (no network): `files` maps a repo path to
-    bytes (default: DATA for any); the hub's metadata (get_paths_info) gives their size and
-    sha256; the endpoint is the local `server` (so the reachability probe passes)."""
-    import hashlib
-
-    import huggingface_hub
-    from huggingface_hub import constants
-
-    files = files or {}
-    calls = []
-
-    def blob(filename):
-        cached = tmp_path / "hubcache" / filename
-        cached.parent.mkdir(exist_ok=True)
-        cached.write_bytes(files.get(filename, DATA))
-        return cached
-
-    def download(repo_id, filename, **kw):
-        calls.append((repo_id, filename))
-        return str(blob(filename))
-
-    class Lfs:
-        def __init__(self, data):
-            self.sha256, self.size = hashlib.sha256(data).hexdigest(), len(data)
-
-    class Info:
-        def __init__(self, path, data):
-            self.path, self.size, self.lfs = path, len(data), Lfs(data)
-
-    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
-    monkeypatch.setattr(huggingface_hub.HfApi, "get_paths_info",
-                        lambda self, repo, paths, **kw: [Info(p, files.get(p, DATA)) for p in paths])
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    if server is not None:
-        monkeypatch.setattr(constants, "ENDPOINT", server.url)
-    return calls
-
-
 def test_cli_download_fetches_preset(server, tmp_path, monkeypatch, capsys, tiny):
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
     cfg, ckpt = tiny["vqgan_config"].read_bytes(), tiny["vqgan_ckpt"].read_bytes()
@@ -133,7 +100,7 @@ def test_hub_file_failing_the_hubs_own_sha256_is_refused_and_dropped(server, tmp
     with pytest.raises(DownloadError, match="is not the hub's") as err:
         download.fetch(("hf://o/r/m.ckpt",), tmp_path / "m.ckpt", log=None)
     assert "\n" not in str(err.value)
-    assert not (tmp_path / "m.ckpt").exists() and not (tmp_path / "hubcache" / "m.ckpt").exists()
+    assert not (tmp_path / "m.ckpt").exists() and not any((tmp_path / "hub").rglob("m.ckpt"))  # dropped
 
 
 def test_unverified_file_is_never_fetched_over_plain_http(server, tmp_path, monkeypatch, capsys):
@@ -162,7 +129,7 @@ def test_interrupted_hub_copy_leaves_no_part_for_a_range_resume(server, tmp_path
     dest = tmp_path / "m.ckpt"
     with pytest.raises(download.LocalFileError, match="disk full"):
         download.fetch_hub("hf://o/r/m.ckpt", dest)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hubcache"]  # no dest, no dest.part, no temp
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hub"]  # no dest, no dest.part, no temp
     monkeypatch.setattr(download.shutil, "copyfile", real_copy)
     # An existing .part of an earlier URL download is left alone by a hub fetch.
     (tmp_path / "m.ckpt.part").write_bytes(DATA[:1000])

@@ -17,6 +17,7 @@ from http_helpers import server  # noqa: F401 - a fixture
 def _own_models_dir(tmp_path, monkeypatch):
     """A models dir of this test's own (the session's shared one may hold other tests' files)."""
     monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # download records of this test's own
 
 
 def test_list_shows_sd_presets_with_their_licences_and_rife(capsys):
