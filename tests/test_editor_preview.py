@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dreamreel.core.engine.render import block_preview_path
+from dreamreel.core.engine.states import plan_states
 from dreamreel.core.engine.schedule import plan_keyframes
 from dreamreel.core.project import Block, Project, RenderSettings, save_project
 from dreamreel.editor.playback import Player
@@ -63,7 +63,7 @@ def test_shows_cached_keyframe_at_playhead(qtbot, project, controller):
     panel.resize(200, 150)
     panel.grab()  # paints (scaled, cross-faded) without complaint
     # The controller's thumbnail is the same preview PNG core names.
-    expected = block_preview_path(project, controller.identity(project, "draft"), controller._cache(), "b")
+    expected = plan_states(project, controller.identity(project, "draft"), controller._cache()).previews["b"]
     assert controller.thumbnail_path("b") == str(expected)
 
 
@@ -84,7 +84,8 @@ def test_preview_selection_renders_and_plays(qtbot, project, controller):
     assert player.position_ms() == 1400
     plan = plan_keyframes(project, controller.identity(project, "draft"))
     assert panel.current_image_key() == plan[2].key  # 1000 <= t < 1500
-    assert controller.block_states(project)["b"][0] == "cached"
+    qtbot.waitUntil(lambda: not controller.states_pending(), timeout=WAIT)
+    assert controller.current_states()["b"][0] == "cached"
 
 
 def test_preview_without_selection_uses_block_at_playhead(qtbot, project):

@@ -138,7 +138,8 @@ def test_editor_render_worker_with_hostile_models_runs_no_code(qtbot, tiny, host
         window.actions["render_selection"].trigger()
         qtbot.waitUntil(lambda: bool(outcome), timeout=240_000)
         assert outcome == ["finished"]
-        assert rc.block_states(window.document.project)["one"][0] == "cached"
+        qtbot.waitUntil(lambda: not rc.states_pending(), timeout=60_000)
+        assert rc.current_states()["one"][0] == "cached"
         assert not hostile["marker"].exists()
     finally:
         close_window(window)

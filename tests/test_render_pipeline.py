@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from dreamreel.core.engine.cache import KeyframeCache
 from dreamreel.core.engine.render import (
-    block_preview_path,
     iter_frames,
-    keyframe_states,
     load_analysis,
     plan_render,
     render_keyframes,
     render_video,
 )
+from dreamreel.core.engine.states import plan_states
 from dreamreel.core.errors import Cancelled
 from dreamreel.core.export import probe, read_video_frames
 from test_render_support import counting_draft, make_project
@@ -67,17 +68,18 @@ def test_per_block_edit_recomputes_only_that_block(tmp_path):
     cache = KeyframeCache(tmp_path / "cache")
     render_keyframes(p, counting_draft(), cache)
     ident = counting_draft().identity()
-    assert all(n == total for n, total in keyframe_states(p, ident, cache).values())
+    assert all(n == total for n, total in plan_states(p, ident, cache).counts.values())
     p.blocks[1].text = "violet storm"
-    states = keyframe_states(p, ident, cache)
+    found = plan_states(p, ident, cache)
+    states = found.counts
     assert states["b0"][0] == states["b0"][1] and states["b2"][0] == states["b2"][1]
-    assert states["b1"][0] == 0 and block_preview_path(p, ident, cache, "b1") is None
+    assert states["b1"][0] == 0 and "b1" not in found.previews
     engine = counting_draft()
     plan = render_keyframes(p, engine, cache)
     redone = {plan.keyframes[i].block_id for i in range(len(plan.keyframes)) if plan.keyframes[i].key in plan.computed}
     assert redone == {"b1"} and len(engine.calls) == states["b1"][1]
     assert all(s.prompts[0].text == "violet storm" for s in engine.calls)
-    assert block_preview_path(p, ident, cache, "b1").exists()
+    assert Path(plan_states(p, ident, cache).previews["b1"]).exists()
 
 
 def test_chain_edit_recomputes_the_block_and_everything_after(tmp_path):
@@ -154,8 +156,9 @@ def test_states_match_the_render_when_effort_is_on(tmp_path):
     cache = KeyframeCache(tmp_path / "cache")
     ident = counting_draft().identity()
     render_keyframes(p, counting_draft(), cache, analysis=load_analysis(p, cache))
-    assert all(n == total > 0 for n, total in keyframe_states(p, ident, cache).values())
-    assert block_preview_path(p, ident, cache, "b2").exists()
+    found = plan_states(p, ident, cache)
+    assert all(n == total > 0 for n, total in found.counts.values())
+    assert Path(found.previews["b2"]).exists()
 
 
 def test_block_start_frame_after_a_late_keyframe_of_the_block_before(tmp_path):
@@ -226,21 +229,18 @@ def test_load_analysis_uses_the_projects_song_hash(tmp_path, monkeypatch):
     assert len(hashed) == 1
 
 
-def test_block_preview_paths_come_from_one_plan(tmp_path, monkeypatch):
-    from dreamreel.core.engine import render
-    from dreamreel.core.engine.render import block_preview_paths
-
+def test_block_previews_come_from_one_plan_and_one_lookup_per_key(tmp_path, monkeypatch):
     p = make_project(tmp_path, continuity="per-block")
     cache = KeyframeCache(tmp_path / "cache")
     ident = counting_draft().identity()
     render_keyframes(p, counting_draft(), cache, t_range=(0.0, 0.5))  # only block b0 rendered
-    plans = []
-    real = render._plan
-    monkeypatch.setattr(render, "_plan", lambda *a: plans.append(1) or real(*a))
-    paths = block_preview_paths(p, ident, cache)
-    assert len(plans) == 1 and set(paths) == {"b0", "b1", "b2"}
-    assert paths["b0"].exists() and paths["b1"] is None and paths["b2"] is None
-    assert {b: block_preview_path(p, ident, cache, b) for b in paths} == paths
+    looked_up = []
+    real = KeyframeCache.has
+    monkeypatch.setattr(KeyframeCache, "has", lambda self, key: looked_up.append(key) or real(self, key))
+    found = plan_states(p, ident, cache)
+    assert sorted(looked_up) == sorted(k.key for k in found.keyframes)  # each key once
+    assert set(found.counts) == {"b0", "b1", "b2"} and set(found.previews) == {"b0"}
+    assert Path(found.previews["b0"]).exists()
 
 
 def test_plans_agree_on_keys_whether_or_not_the_caller_passed_the_analysis(tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from dreamreel.core.engine.cache import KeyframeCache
-from dreamreel.core.engine.render import keyframe_states, render_video
+from dreamreel.core.engine.render import render_video
+from dreamreel.core.engine.states import plan_states
 from dreamreel.core.export import probe, read_video_frames
 from test_render_support import CountingEngine, make_project
 from tiny_models import TINY_SIZE, tiny_engine
@@ -25,7 +26,7 @@ def test_tiny_vqgan_renders_an_mp4_and_reuses_its_cache(tmp_path):
     frames = read_video_frames(result.out_path, TINY_SIZE, TINY_SIZE)
     assert len(frames) == 12
     assert np.abs(frames[6].astype(int) - frames[5]).mean() > 0  # block 2 starts at frame 6
-    states = keyframe_states(p, engine.identity(), cache)
+    states = plan_states(p, engine.identity(), cache).counts
     assert states == {"b0": (2, 2), "b1": (2, 2)}
     again = CountingEngine(engine.inner)
     render_video(p, again, cache, tmp_path / "out2.mp4")

@@ -63,6 +63,10 @@ class KeyframeCache:
     def latent_path(self, key: str) -> Path:
         return self._base(key).with_suffix(".safetensors")
 
+    def png_path(self, key: str) -> Path:
+        """Where the PNG preview of `key` is (or would be); no file access."""
+        return self._base(key).with_suffix(".png")
+
     def preview_path(self, key: str) -> Path | None:
         """The PNG preview of a finished keyframe, or None when not cached."""
         png = self._base(key).with_suffix(".png")

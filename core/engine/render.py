@@ -15,9 +15,8 @@ Public API (Qt-free; the editor calls these from a worker thread or subprocess):
 - `render_video(project, engine, cache, out_path=None, *, png_dir=None, t_range=None,
   analysis=None, minterpolate_fps=None, burn_lyrics=None, progress=None, cancel=None,
   on_keyframe=None) -> RenderResult` — all of the above, then MP4 and/or PNG sequence.
-- `keyframe_states(project, engine_identity, cache, *, analysis=None)` ->
-  {block_id: (n_cached, n_total)} and `block_preview_paths(...)` (all blocks, one plan) /
-  `block_preview_path(...)` for the editor.
+- what the cache holds of a plan, per block (the editor's states, the export estimate):
+  `dreamreel.core.engine.states.plan_states`.
 
 Hooks: `progress(done, total, message)` — message starts with "keyframe" (done/total count
 optimisation iterations) or "frames"/"encoding" (done/total count frames);
@@ -136,23 +135,26 @@ def _identity(engine) -> dict:
     return engine if isinstance(engine, dict) else engine.identity()
 
 
-def _plan(project: Project, identity: dict, analysis) -> list[PlannedKeyframe]:
+def music_effort_fn(project: Project, analysis):
+    """The beat-following effort of `project` as `plan_keyframes` takes it, or None (off, or no
+    analysis)."""
     s = project.render
-    effort_fn = None
-    if analysis is not None and s.music.effort:
-        effort_fn = lambda times: music.effort_factors(  # noqa: E731
-            times, analysis.times, analysis.rms, analysis.onset_strength,
-            s.music.effort, 1.0 / s.keyframes_per_second,
-        )
-    return plan_keyframes(project, identity, effort_fn=effort_fn)
+    if analysis is None or not s.music.effort:
+        return None
+    return lambda times: music.effort_factors(  # noqa: E731
+        times, analysis.times, analysis.rms, analysis.onset_strength, s.music.effort, 1.0 / s.keyframes_per_second,
+    )
 
 
 # --- planning and keyframes -------------------------------------------------------------------
 
 
 def plan_render(project: Project, engine, cache: KeyframeCache, *, t_range: tuple[float, float] | None = None,
-                analysis=None, seconds_per_iteration: float | None = None) -> RenderPlan:
-    """The render plan for [t_range) seconds (default: the whole song)."""
+                analysis=None, seconds_per_iteration: float | None = None, states=None) -> RenderPlan:
+    """The render plan for [t_range) seconds (default: the whole song). The keyframes and what
+    the cache holds of them come from `states.plan_states` (one cache lookup per key), or are
+    `states` when given (the `EngineStates` of this very project, engine and cache, e.g. the
+    editor's latest)."""
     if not project.blocks:
         raise DreamreelError("nothing to render: the project has no blocks; import lyrics first")
     fps = project.render.fps
@@ -164,10 +166,13 @@ def plan_render(project: Project, engine, cache: KeyframeCache, *, t_range: tupl
     first, end = max(0, int(round(t0 * fps))), min(total_frames, int(round(t1 * fps)))
     if end <= first:
         raise DreamreelError(f"empty time range {t0:g}-{t1:g} s (song is {duration:.2f} s)")
-    analysis = _music_analysis(project, cache, analysis)  # effort shapes keys: every caller must agree
-    keyframes = _plan(project, _identity(engine), analysis)
-    needed = with_ancestors(keyframes, shown_keyframes(project, keyframes, fps, first, end, analysis))
-    todo = [i for i in needed if not cache.has(keyframes[i].key)]
+    if states is None:
+        from dreamreel.core.engine.states import plan_states
+
+        states = plan_states(project, _identity(engine), cache, analysis=analysis)  # effort shapes keys
+    keyframes = states.keyframes
+    needed = with_ancestors(keyframes, shown_keyframes(project, keyframes, fps, first, end, states.analysis))
+    todo = [i for i in needed if keyframes[i].key not in states.cached]
     return RenderPlan(keyframes, needed, todo, fps, first, end, duration, seconds_per_iteration)
 
 
@@ -298,44 +303,3 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
                 if cancel is not None and cancel():
                     raise Cancelled()
     return RenderResult(plan, Path(out_path) if out_path else None, Path(png_dir) if png_dir else None)
-
-
-# --- editor helpers ---------------------------------------------------------------------------
-
-
-def keyframe_states(project: Project, engine_identity: dict, cache: KeyframeCache, *,
-                    analysis=None) -> dict[str, tuple[int, int]]:
-    """{block_id: (n_cached, n_total)} for the editor's stale display (cheap: no checksums).
-    With beat-following effort on, the song's analysis (which shapes the keys) is loaded from
-    the cache's analysis folder unless given."""
-    analysis = _music_analysis(project, cache, analysis)
-    states: dict[str, list[int]] = {b.id: [0, 0] for b in project.blocks}
-    for kf in _plan(project, engine_identity, analysis):
-        st = states[kf.block_id]
-        st[1] += 1
-        st[0] += cache.has(kf.key)
-    return {k: (v[0], v[1]) for k, v in states.items()}
-
-
-def block_preview_paths(project: Project, engine_identity: dict, cache: KeyframeCache, *,
-                        analysis=None) -> dict[str, Path | None]:
-    """{block_id: PNG preview of the block's first keyframe, or None when not rendered yet},
-    all from one plan."""
-    analysis = _music_analysis(project, cache, analysis)
-    paths: dict[str, Path | None] = {b.id: None for b in project.blocks}
-    for kf in _plan(project, engine_identity, analysis):
-        if kf.index == 0:
-            paths[kf.block_id] = cache.preview_path(kf.key)
-    return paths
-
-
-def block_preview_path(project: Project, engine_identity: dict, cache: KeyframeCache, block_id: str, *,
-                       analysis=None) -> Path | None:
-    """The PNG preview of one block's first keyframe, or None (see `block_preview_paths`,
-    which serves every block from one plan)."""
-    return block_preview_paths(project, engine_identity, cache, analysis=analysis).get(block_id)
-
-
-def _music_analysis(project: Project, cache: KeyframeCache, analysis):
-    """`analysis`, or the song's (cached) analysis when a music drive needs it and none was given."""
-    return analysis if analysis is not None else load_analysis(project, cache)

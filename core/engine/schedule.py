@@ -18,8 +18,8 @@ between keyframes while staying put under edge drags.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from dreamreel.core.engine.base import KeyframeSpec
 from dreamreel.core.engine.cache import keyframe_key
@@ -74,6 +74,7 @@ def plan_keyframes(
     engine_identity: dict,
     *,
     effort_fn: Callable[[list[float]], Sequence[float]] | None = None,
+    reuse: Mapping[str, Sequence[PlannedKeyframe]] | None = None,
 ) -> list[PlannedKeyframe]:
     """The full keyframe schedule of `project` for an engine, in video order. The engine is
     the one `engine_identity` names (its "engine" entry), else the project's: its own settings
@@ -81,40 +82,85 @@ def plan_keyframes(
 
     `effort_fn(times_s: list[float]) -> factors` (see `music.effort_factors`) scales each
     keyframe's iterations, for beat-following effort (a random start is only ever scaled up);
-    None keeps the settings' counts.
+    None keeps the settings' counts. A factor depends on its time alone (it is called once, with
+    the times of the keyframes planned afresh).
+
+    `reuse`: {block_id: that block's keyframes from an earlier plan} for blocks known to be
+    unchanged under the same identity, settings, style and song (the caller vouches for that;
+    see `states.plan_states`). Their times, prompts and seeds are taken as they are; a keyframe
+    whose warm start is still the same keeps its key, one whose predecessor changed gets a new
+    init key and key (chain continuity: an edit invalidates every later keyframe of the chain
+    up to the first one whose predecessor came out the same), and a block whose first keyframe
+    became or stopped being the video's random start is planned afresh. Same result as a plan
+    without `reuse`.
     """
     from dreamreel.core.engine import registry
 
     s = project.render
     entry = registry.get(engine_identity.get("engine") or s.engine)
-    es, params = entry.settings(s), entry.key_params(s)
-    timed = [(b, t) for b in project.blocks for t in keyframe_times_ms(b, s.keyframes_per_second)]
-    factors = list(effort_fn([t / 1000.0 for _, t in timed])) if effort_fn else [1.0] * len(timed)
+    es, params = entry.settings(s), tuple(sorted(entry.key_params(s).items()))
+    reuse = reuse or {}
+    # Every block has at least one keyframe: the video's first block starts from random z, and
+    # with per-block continuity every block's first keyframe does.
+    kept: dict[int, Sequence[PlannedKeyframe]] = {}
+    fresh: dict[int, list[int]] = {}  # block index -> its keyframe times
+    for n, block in enumerate(project.blocks):
+        old = reuse.get(block.id)
+        if old and old[0].is_random_start == (n == 0 or s.continuity == "per-block"):
+            kept[n] = old
+        else:
+            fresh[n] = keyframe_times_ms(block, s.keyframes_per_second)
+    all_times = [t / 1000.0 for times in fresh.values() for t in times]
+    factors = iter(effort_fn(all_times) if effort_fn and all_times else [1.0] * len(all_times))
     plan: list[PlannedKeyframe] = []
     prev_key: str | None = None
-    index_in_block = 0
-    for n, ((block, t_ms), factor) in enumerate(zip(timed, factors)):
-        index_in_block = index_in_block + 1 if plan and plan[-1].block_id == block.id else 0
-        random_start = prev_key is None or (s.continuity == "per-block" and index_in_block == 0)
-        base_iters = es.iterations_first if random_start else (
-            block.iterations if block.iterations is not None else es.iterations
-        )
-        # Effort never lowers a random start: the picture must come out of random tokens even
-        # when the song opens in silence (a quiet start would otherwise get 0 iterations).
-        iters = max(0, int(round(base_iters * (max(factor, 1.0) if random_start else factor))))
-        spec = KeyframeSpec(
-            prompts=compose_prompts(block, project.style),
-            width=s.width,
-            height=s.height,
-            seed=(block_seed(project, block) + index_in_block) % SEED_MOD,
-            iterations=iters,
-            init_key=None if random_start else prev_key,
-            params=tuple(sorted(params.items())),
-        )
-        key = keyframe_key(engine_identity, spec)
-        plan.append(PlannedKeyframe(block.id, index_in_block, t_ms, spec, key))
-        prev_key = key
+    for n, block in enumerate(project.blocks):
+        if n in kept:
+            plan.extend(_rekeyed(kept[n], prev_key, identity=engine_identity))
+            prev_key = plan[-1].key
+            continue
+        prompts = compose_prompts(block, project.style)
+        seed0 = block_seed(project, block)
+        for index_in_block, t_ms in enumerate(fresh[n]):
+            factor = next(factors)
+            random_start = prev_key is None or (s.continuity == "per-block" and index_in_block == 0)
+            base_iters = es.iterations_first if random_start else (
+                block.iterations if block.iterations is not None else es.iterations
+            )
+            # Effort never lowers a random start: the picture must come out of random tokens even
+            # when the song opens in silence (a quiet start would otherwise get 0 iterations).
+            iters = max(0, int(round(base_iters * (max(factor, 1.0) if random_start else factor))))
+            spec = KeyframeSpec(
+                prompts=prompts,
+                width=s.width,
+                height=s.height,
+                seed=(seed0 + index_in_block) % SEED_MOD,
+                iterations=iters,
+                init_key=None if random_start else prev_key,
+                params=params,
+            )
+            key = keyframe_key(engine_identity, spec)
+            plan.append(PlannedKeyframe(block.id, index_in_block, t_ms, spec, key))
+            prev_key = key
     return plan
+
+
+def _rekeyed(old: Sequence[PlannedKeyframe], prev_key: str | None, *, identity: dict) -> list[PlannedKeyframe]:
+    """An unchanged block's keyframes after `prev_key` (the key just before its first one):
+    each keyframe whose init key is still right is kept as it is; one whose predecessor's key
+    changed gets that key as its init key, and so a new key (chain continuity: an edit reaches
+    every later keyframe until one comes out the same)."""
+    out: list[PlannedKeyframe] = []
+    for kf in old:
+        if kf.index == 0:
+            init = None if kf.spec.init_key is None else prev_key
+        else:
+            init = out[-1].key
+        if kf.spec.init_key != init:
+            spec = replace(kf.spec, init_key=init)
+            kf = replace(kf, spec=spec, key=keyframe_key(identity, spec))
+        out.append(kf)
+    return out
 
 
 def with_ancestors(plan: list[PlannedKeyframe], indices) -> list[int]:

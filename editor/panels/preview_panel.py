@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSize
 
 from dreamreel.core.engine import registry
 from dreamreel.editor.render.render_jobs import cache_dir_for
-from dreamreel.editor.render.render_states import engine_identity, engine_imported
+from dreamreel.core.engine.states import engine_identity, engine_imported
 
 _PIXMAPS_KEPT = 64
 

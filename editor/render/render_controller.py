@@ -4,11 +4,13 @@
 process, for engines whose registry entry `needs_worker_process`; `render_jobs.ThreadJob` for
 the others) and turns its events into Qt signals and per-block states for the timeline.
 
-Block states: what the cache holds for the current plan is computed by `compute_states` in
-a background thread (planning imports the engine and may load the song's analysis: never on the
-GUI thread), then combined on the GUI thread with what this session saw: "stale" means a block
-had keyframes rendered under keys its current plan no longer uses (an edit changed them) and
-the current ones are not all cached. Until the first result is in, blocks read "none".
+Block states: what the cache holds for the current plan is computed by core's `compute_states`
+in a background thread (planning imports the engine and may load the song's analysis: never on
+the GUI thread), incrementally: only the blocks edited since the last result (`Change.block_ids`)
+are planned afresh, and the cache is looked up again only after it changed. Then combined on
+the GUI thread with what this session saw: "stale" means a block had keyframes rendered under
+keys its current plan no longer uses (an edit changed them) and the current ones are not all
+cached. Until the first result is in, blocks read "none".
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from dreamreel.core.engine import registry
+from dreamreel.core.engine.states import EngineStates, combine_states, compute_states, engine_identity
 from dreamreel.editor.background import Background
 from dreamreel.editor.render.render_jobs import ProcessJob, ThreadJob, cache_dir_for
-from dreamreel.editor.render.render_states import EngineStates, combine_states, compute_states, engine_identity
 from dreamreel.editor.render.render_worker import snapshot
 
 __all__ = ["RenderController", "cache_dir_for", "engine_identity"]
@@ -63,6 +65,8 @@ class RenderController(QObject):
         self._states_token = 0  # bumped per project: results for another project are dropped
         self._states_busy = False
         self._states_dirty = False
+        self._changed: set[str] | None = None  # blocks edited since the last request (None: all)
+        self._cache_changed = True  # the cache may differ from the latest result's lookups
         self._background = Background(self, name="dreamreel-states")
         # Coalesce: a draft render finishes hundreds of keyframes a second; each announcement
         # recombines states (cheap) and asks the worker for a fresh cache picture.
@@ -81,6 +85,7 @@ class RenderController(QObject):
         self._seen.clear()
         self._thumbs.clear()
         self._results = {}
+        self._changed, self._cache_changed = None, True
         self._states_token += 1
         if project is not None:
             project.changed.connect(self._on_project_changed)
@@ -119,9 +124,14 @@ class RenderController(QObject):
 
     def refresh(self) -> None:
         """Announce statesChanged soon (e.g. after an export filled the cache)."""
+        self._cache_changed = True
         self._notify_states()
 
     def _on_project_changed(self, change) -> None:
+        if change.kind == "blocks" and self._changed is not None:
+            self._changed |= change.block_ids | change.added
+        elif change.kind != "tags":  # style, render, audio, all: every key may change
+            self._changed = None
         self._notify_states()
 
     def _notify_states(self) -> None:
@@ -143,18 +153,23 @@ class RenderController(QObject):
         self._states_busy, self._states_dirty = True, False
         snap = snapshot(project)  # the worker's own copy
         engines = [project.render.engine, registry.DEFAULT_ENGINE] + ([self._job_engine] if self._job is not None else [])
-        token = self._states_token
+        token, cache_dir = self._states_token, self.cache_dir(project)
+        previous, changed, recheck = self._results, self._changed, self._cache_changed
+        self._changed, self._cache_changed = set(), False  # from now on: relative to this result
         self._background.submit(
-            compute_states, snap, engines, self.cache_dir(project),
+            lambda: compute_states(snap, engines, cache_dir, previous=previous, changed=changed, recheck=recheck),
             on_done=lambda results: self._on_states_ready(token, results),
             on_error=lambda _error: self._on_states_ready(token, None),
         )
 
     def _on_states_ready(self, token: int, results: dict | None) -> None:
         self._states_busy = False
-        if results is not None and token == self._states_token:
-            self._results = results
-            self.statesChanged.emit()
+        if token == self._states_token:
+            if results is not None:
+                self._results = results
+                self.statesChanged.emit()
+            else:  # the next request cannot build on this one
+                self._changed, self._cache_changed = None, True
         if self._states_dirty:
             self.request_states()
 
@@ -231,6 +246,7 @@ class RenderController(QObject):
             if ev.get("preview") and (ev["index"] == 0 or bid not in self._thumbs):
                 self._thumbs[bid] = ev["preview"]
             self.keyframeDone.emit(bid)
+            self._cache_changed = True
             self._notify_states()
         elif kind == "done":
             self._end(self.finished.emit)
@@ -253,8 +269,10 @@ class RenderController(QObject):
             job.deleteLater()
         announce = self._ending or self.finished.emit
         self._ending = None
+        self._cache_changed = True
         self.runningChanged.emit(False)
         self.statesChanged.emit()
+        self._notify_states()  # and look at the cache the job filled
         announce()
 
     # --- states ----------------------------------------------------------------------------
@@ -267,17 +285,6 @@ class RenderController(QObject):
             return {}
         engine = self._job_engine if self._job is not None else project.render.engine
         return combine_states(project, self._results.get(engine), seen=self._seen, pending=self._pending,
-                              job_blocks=self._job_blocks, current_fraction=self._current_fraction)
-
-    def block_states(self, project=None, engine: str | None = None) -> dict[str, tuple[str, float]]:
-        """Like `current_states`, but computes the cache picture now, on the calling thread
-        (tests, scripts; the editor uses the worker and `current_states`)."""
-        project = project or self._project
-        if project is None:
-            return {}
-        engine = engine or (self._job_engine if self._job is not None else project.render.engine)
-        states = compute_states(project, [engine], self.cache_dir(project))[engine]
-        return combine_states(project, states, seen=self._seen, pending=self._pending,
                               job_blocks=self._job_blocks, current_fraction=self._current_fraction)
 
     def thumbnail_path(self, block_id: str) -> str | None:
@@ -309,5 +316,6 @@ class RenderController(QObject):
         for bid in ids:
             self._thumbs.pop(bid, None)
             self._seen.pop(bid, None)
+        self._cache_changed = True
         self.statesChanged.emit()
         self.request_states()
