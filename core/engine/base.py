@@ -8,7 +8,7 @@ boundary, float32; engines may move them to their device internally.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -58,7 +58,7 @@ class KeyframeSpec:
     def as_dict(self) -> dict:
         """The hashed form: shared fields and the engine's parameters side by side (the same
         dict format 1 hashed for VQGAN+CLIP, so its keys did not change)."""
-        d = {"prompts": [asdict(p) for p in self.prompts], "width": self.width, "height": self.height,
+        d = {"prompts": [{"text": p.text, "weight": p.weight} for p in self.prompts], "width": self.width, "height": self.height,
              "seed": self.seed, "iterations": self.iterations, "init_key": self.init_key}
         for key, value in self.params:
             if key in d:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ from dreamreel.core.atomic import atomic_path
 from dreamreel.core.engine.base import KeyframeSpec
 
 CACHE_SUFFIX = ".dreamreel-cache"
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 def canonical_json(obj) -> str:
@@ -49,15 +52,20 @@ def _tensor_sha256(arr: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
 
 
+def _check_key(key: str) -> None:
+    if len(key) < 8 or not _HEX.fullmatch(key):
+        raise ValueError(f"not a keyframe key: {key!r}")
+
+
 class KeyframeCache:
     """A folder of keyframes addressed by key. Safe against interrupted writes."""
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self._root = str(self.root)
 
     def _base(self, key: str) -> Path:
-        if len(key) < 8 or not all(c in "0123456789abcdef" for c in key):
-            raise ValueError(f"not a keyframe key: {key!r}")
+        _check_key(key)
         return self.root / "keyframes" / key[:2] / key
 
     def latent_path(self, key: str) -> Path:
@@ -73,8 +81,10 @@ class KeyframeCache:
         return png if png.exists() and self.latent_path(key).exists() else None
 
     def has(self, key: str) -> bool:
-        """Cheap existence check (no checksum); `get` verifies."""
-        return self.latent_path(key).exists()
+        """Cheap existence check (no checksum); `get` verifies. (One stat on a string path: the
+        editor's states look up every key of a song.)"""
+        _check_key(key)
+        return os.path.exists(f"{self._root}/keyframes/{key[:2]}/{key}.safetensors")
 
     def get(self, key: str):
         """The cached latent (float32 CPU tensor) or None. Corrupt entries are deleted."""

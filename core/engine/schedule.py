@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from dreamreel.core.engine.base import KeyframeSpec
 from dreamreel.core.engine.cache import keyframe_key
@@ -156,9 +156,11 @@ def _rekeyed(old: Sequence[PlannedKeyframe], prev_key: str | None, *, identity: 
             init = None if kf.spec.init_key is None else prev_key
         else:
             init = out[-1].key
-        if kf.spec.init_key != init:
-            spec = replace(kf.spec, init_key=init)
-            kf = replace(kf, spec=spec, key=keyframe_key(identity, spec))
+        if kf.spec.init_key != init:  # (no dataclasses.replace: this runs for a whole song's keyframes)
+            old_spec = kf.spec
+            spec = KeyframeSpec(old_spec.prompts, old_spec.width, old_spec.height, old_spec.seed,
+                                old_spec.iterations, init, old_spec.params)
+            kf = PlannedKeyframe(kf.block_id, kf.index, kf.t_ms, spec, keyframe_key(identity, spec))
         out.append(kf)
     return out
 

@@ -72,7 +72,6 @@ class RenderController(QObject):
         # recombines states (cheap) and asks the worker for a fresh cache picture.
         self._states_timer = QTimer(self)
         self._states_timer.setSingleShot(True)
-        self._states_timer.setInterval(STATES_INTERVAL_MS)
         self._states_timer.timeout.connect(self._on_states_timer)
 
     # --- project and cache -----------------------------------------------------------------
@@ -132,15 +131,18 @@ class RenderController(QObject):
             self._changed |= change.block_ids | change.added
         elif change.kind != "tags":  # style, render, audio, all: every key may change
             self._changed = None
-        self._notify_states()
+        self._notify_states(soon=self._job is None)  # an edit re-plans only what it touched: at once
 
-    def _notify_states(self) -> None:
-        if not self._states_timer.isActive():
-            self._states_timer.start()
+    def _notify_states(self, soon: bool = False) -> None:
+        """Recombine and ask for a fresh cache picture: within STATES_INTERVAL_MS (coalescing a
+        render's keyframe events), or `soon`: on the next turn of the event loop."""
+        timer = self._states_timer
+        if not timer.isActive() or (soon and timer.remainingTime() > 0):
+            timer.start(0 if soon else STATES_INTERVAL_MS)
 
     def _on_states_timer(self) -> None:
+        self.request_states()  # first: the worker starts while the views recombine
         self.statesChanged.emit()  # session states (rendering, queued) changed: recombine now
-        self.request_states()
 
     def request_states(self) -> None:
         """Recompute the cache picture in the thread pool; statesChanged when it is in."""

@@ -91,10 +91,24 @@ def project_payload(project) -> dict:
 
 def snapshot(project):
     """A private copy of the project for work off the GUI thread (the user keeps editing the
-    original), with the song path made absolute."""
-    from dreamreel.core.project import project_from_dict
+    original), with the song path made absolute and no file path (like a payload read back).
 
-    return project_from_dict(project_payload(project))
+    Cheap (copy-on-write, O(blocks) pointer copies, no serialisation): the Block objects are
+    shared, which is safe because edits never change a block in place (every command puts new
+    Block objects into a new list, see `core.commands`); the small mutable parts (render
+    settings, style, song, tags) are copied."""
+    import copy
+    from dataclasses import replace
+
+    from dreamreel.core.events import Signal
+
+    audio = copy.copy(project.audio)
+    path = project.audio_path()
+    if audio is not None and path is not None:
+        audio.path = str(path.absolute())
+    return replace(project, blocks=list(project.blocks), style=copy.deepcopy(project.style),
+                   render=copy.deepcopy(project.render), audio=audio, tags=dict(project.tags),
+                   path=None, changed=Signal())
 
 
 def worker_command(args: list[str]) -> list[str]:
