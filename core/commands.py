@@ -15,6 +15,7 @@ import copy
 import re
 from dataclasses import dataclass, field, replace
 
+from dreamreel.core.clock import format_clock
 from dreamreel.core.errors import CommandError, ProjectError
 from dreamreel.core.events import Change
 from dreamreel.core.project import MIN_BLOCK_MS, Block, Project, RenderSettings, Style, new_id, validate_blocks
@@ -73,12 +74,6 @@ def block_name(project: Project, block: Block) -> str:
     return f"block {number} “{text}”" if number else f"the new block “{text}”"
 
 
-def clock(ms: int) -> str:
-    """mm:ss.mmm for messages (negative times keep their sign)."""
-    sign, ms = ("-" if ms < 0 else ""), abs(int(ms))
-    return f"{sign}{ms // 60000:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
-
-
 def _in_words(message: str, blocks: list[Block], project: Project) -> str:
     m = _WHERE.match(message)
     if not m:
@@ -90,12 +85,12 @@ def _in_words(message: str, blocks: list[Block], project: Project) -> str:
         prev = blocks[i - 1]
         before = {x.id: x for x in project.blocks}
         if before.get(b.id) == b and before.get(prev.id) != prev:  # the edit moved the earlier one
-            return f"{block_name(project, prev)} would overlap {name} (it starts at {clock(b.start_ms)})"
-        return f"{name} would overlap {block_name(project, prev)} (it ends at {clock(prev.end_ms)})"
+            return f"{block_name(project, prev)} would overlap {name} (it starts at {format_clock(b.start_ms)})"
+        return f"{name} would overlap {block_name(project, prev)} (it ends at {format_clock(prev.end_ms)})"
     if field_name == "start_ms" and ">= 0" in rest:
-        return f"{name} would start before the song ({clock(b.start_ms)})"
+        return f"{name} would start before the song ({format_clock(b.start_ms)})"
     if field_name == "end_ms" and "past the end" in rest:
-        return f"{name} would end at {clock(b.end_ms)}, after the end of the song ({clock(project.duration_ms)})"
+        return f"{name} would end at {format_clock(b.end_ms)}, after the end of the song ({format_clock(project.duration_ms)})"
     if field_name == "end_ms" and "at least" in rest:
         return f"{name} would be shorter than {MIN_BLOCK_MS} ms"
     return f"{name}: {rest}"
@@ -278,7 +273,7 @@ def shift_all(project: Project, from_ms: int, delta_ms: int) -> SetTimes:
     command's `note` says so. Refused (in words) only when a block would vanish."""
     times = {b.id: (b.start_ms + delta_ms, b.end_ms + delta_ms) for b in project.blocks if b.start_ms >= from_ms}
     if not times:
-        raise CommandError(f"no blocks start at or after {clock(from_ms)}")
+        raise CommandError(f"no blocks start at or after {format_clock(from_ms)}")
     note = ""
     end = project.duration_ms
     if end is not None and delta_ms > 0:
@@ -286,12 +281,12 @@ def shift_all(project: Project, from_ms: int, delta_ms: int) -> SetTimes:
         for b in trimmed:
             s, _ = times[b.id]
             if end - s < MIN_BLOCK_MS:
-                raise CommandError(f"{block_name(project, b)} would start at {clock(s)}, past the end of the song "
-                                   f"({clock(end)}); shift by less")
+                raise CommandError(f"{block_name(project, b)} would start at {format_clock(s)}, past the end of the song "
+                                   f"({format_clock(end)}); shift by less")
             times[b.id] = (s, end)
         if trimmed:
             names = ", ".join(block_name(project, b) for b in trimmed[:2]) + (" …" if len(trimmed) > 2 else "")
-            note = f"{names} trimmed at the end of the song ({clock(end)})"
+            note = f"{names} trimmed at the end of the song ({format_clock(end)})"
     return SetTimes(times=_carry_neighbours(project, times), label="Shift all", note=note)
 
 

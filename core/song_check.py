@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dreamreel.core.atomic import atomic_write_text
+from dreamreel.core.clock import format_clock
 from dreamreel.core.project import AudioRef, Block, Project
 
 DURATION_TOLERANCE_MS = 1  # probe rounding; anything more is another edit of the song
@@ -82,8 +83,8 @@ class SongCheck:
         text = f"song {self.path.name} changed since the project was saved ({'; '.join(self.changes)})"
         if self.past_end:
             first = self.past_end[0]
-            text += (f"; {len(self.past_end)} block(s) end past its end at {_clock(self.facts.duration_ms)}, "
-                     f"first {first.text[:30]!r} at {_clock(first.start_ms)}")
+            text += (f"; {len(self.past_end)} block(s) end past its end at {format_clock(self.facts.duration_ms)}, "
+                     f"first {first.text[:30]!r} at {format_clock(first.start_ms)}")
         return text
 
 
@@ -124,8 +125,3 @@ def relink(project: Project, path: str | os.PathLike) -> AudioRef:
     ref = audio_ref_for(path)
     SetAudio(audio=ref, label="Relink song").apply(project)
     return ref
-
-
-def _clock(ms: int) -> str:
-    s = ms / 1000
-    return f"{int(s // 60)}:{s % 60:06.3f}"

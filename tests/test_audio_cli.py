@@ -20,7 +20,7 @@ def test_analyze_prints_a_summary(song, tmp_path, capsys):
     path, _ = song
     assert main(["analyze", str(path), "--cache-dir", str(tmp_path / "c")]) == 0
     out = capsys.readouterr().out
-    assert "duration:    0:10.000 (10.000 s)" in out
+    assert "duration:    00:10.000 (10.000 s)" in out
     assert "sample rate: 44100 Hz, stereo" in out
     assert "tempo:       120.0" in out or "tempo:       119.9" in out
     assert "beats:       20" in out

@@ -112,3 +112,13 @@ def test_draft_look_decodes_once_per_keyframe_not_per_tick(qtbot, project, monke
     assert panel._view.has_image() and len(decodes) == 1
     panel.show_time(1200)  # block b: another keyframe, another picture
     assert len(decodes) == 2 and "blue ocean" in panel._label.text()
+
+
+def test_preview_label_time_rounds_into_the_next_minute(qtbot, tmp_path):
+    p = Project(blocks=[Block("long night", 0, 61_000, id="n")], render=RenderSettings(width=32, height=32))
+    save_project(p, tmp_path / "long.dreamreel")
+    panel = PreviewPanel()
+    qtbot.addWidget(panel)
+    panel.set_project(p)
+    panel.show_time(59_960)
+    assert panel._label.text().startswith("01:00.0 · long night")  # was "0:60.0"

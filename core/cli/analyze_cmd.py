@@ -7,6 +7,8 @@ import json
 import tempfile
 from pathlib import Path
 
+from dreamreel.core.clock import format_clock
+
 FIRST_BEATS = 8
 
 
@@ -58,11 +60,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(facts, indent=2))
         return 0
-    minutes, seconds = divmod(facts["duration_s"], 60)
     channels = {1: "mono", 2: "stereo"}.get(facts["channels"], f"{facts['channels']} channels")
     more = "" if args.all_beats or facts["n_beats"] <= FIRST_BEATS else " ..."
     print(f"file:        {facts['file']}")
-    print(f"duration:    {int(minutes)}:{seconds:06.3f} ({facts['duration_s']:.3f} s)")
+    print(f"duration:    {format_clock(facts['duration_s'] * 1000)} ({facts['duration_s']:.3f} s)")
     print(f"sample rate: {facts['sample_rate']} Hz, {channels}")
     print(f"tempo:       {facts['tempo_bpm']:.2f} BPM" if facts["tempo_bpm"] else
           "tempo:       none found")

@@ -121,7 +121,6 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def _clock(ms: int | None) -> str:
-    if ms is None:
-        return "?"
-    s = ms / 1000
-    return f"{int(s // 60)}:{s % 60:06.3f}"
+    from dreamreel.core.clock import format_clock
+
+    return "?" if ms is None else format_clock(ms)

@@ -14,7 +14,7 @@ from dreamreel.core.project import Prompt, Style
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from dreamreel.editor.timeline.timeline_view import format_clock
+from dreamreel.core.clock import format_clock
 
 PROMPT_HELP = ("Several prompts in one block: <code>text:weight | other:weight</code>, "
                "e.g. <code>a red sky:1 | clouds:0.5</code>. Negative weights push away.")
@@ -111,8 +111,8 @@ class InspectorPanel(QWidget):
             n = len(self.document.selection)
             self.title.setText(f"Block {self.document.project.index_of(b.id) + 1}" + (f" ({n} selected)" if n > 1 else ""))
             for w, value in ((self.text, b.text), (self.secondary, b.secondary),
-                             (self.start, format_clock(b.start_ms / 1000, millis=True)),
-                             (self.end, format_clock(b.end_ms / 1000, millis=True)),
+                             (self.start, format_clock(b.start_ms)),
+                             (self.end, format_clock(b.end_ms)),
                              (self.style, format_prompts(b.style.phrases) if b.style else "")):
                 if w.text() != value:
                     w.setText(value)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QHBoxLayout, QLin
 from dreamreel.core.commands import SetBlockFields, SetTexts, resize_block, set_edge, set_text
 from dreamreel.core.formats.timecodes import parse_time
 from dreamreel.editor.theme import STATE_LABELS, state_colour
-from dreamreel.editor.timeline.timeline_view import format_clock
+from dreamreel.core.clock import format_clock
 
 COLUMNS = ("#", "Start", "End", "Duration", "Text", "Secondary", "State")
 TIME_COLUMNS = (1, 2, 3)
@@ -126,7 +126,7 @@ class LinesModel(QAbstractTableModel):
             if col == 0:
                 return str(row + 1) if role == _DISPLAY else None
             if col in (1, 2):
-                return format_clock((b.start_ms if col == 1 else b.end_ms) / 1000, millis=True)
+                return format_clock(b.start_ms if col == 1 else b.end_ms)
             if col == 3:
                 return _seconds(b.duration_ms)
             if col in TEXT_COLUMNS:

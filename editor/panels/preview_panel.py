@@ -23,6 +23,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from dreamreel.core.clock import format_clock
 from dreamreel.core.engine import registry
 from dreamreel.editor.render.render_jobs import cache_dir_for
 from dreamreel.core.engine.states import engine_identity, engine_imported
@@ -206,7 +207,7 @@ class PreviewPanel(QWidget):
         self._view.set_images(a, b, mix)
         index = sum(1 for t, _, bid, _ in plan[: i + 1] if bid == block_id)
         tag = "" if engine == self._project.render.engine else f" ({engine})"
-        self._label.setText(f"{_fmt_time(ms)} · {block.text[:40]} · keyframe {index}{tag}")
+        self._label.setText(f"{format_clock(max(0, ms), 1)} · {block.text[:40]} · keyframe {index}{tag}")
         return True
 
     def _show_draft_look(self, ms: int) -> None:
@@ -221,7 +222,7 @@ class PreviewPanel(QWidget):
             block = self._project.block_at(ms)
             self._view.set_images(None)
             self._draft_look_key = None
-            self._label.setText(f"{_fmt_time(ms)} · {block.text[:40] if block else 'no block'} · not rendered")
+            self._label.setText(f"{format_clock(max(0, ms), 1)} · {block.text[:40] if block else 'no block'} · not rendered")
             return
         _, key, _, spec = plan[i]
         if key != self._draft_look_key:  # decode when the keyframe changes, not at every playhead tick
@@ -229,7 +230,7 @@ class PreviewPanel(QWidget):
             image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format.Format_RGB888)
             self._view.set_images(QPixmap.fromImage(image.copy()))  # copy: `rgb` is freed on return
             self._draft_look_key = key
-        self._label.setText(f"{_fmt_time(ms)} · {block.text[:40]} · not rendered (draft look)")
+        self._label.setText(f"{format_clock(max(0, ms), 1)} · {block.text[:40]} · not rendered (draft look)")
 
     def _block(self, block_id: str):
         """The block of a plan entry, or None when the plan predates an edit that removed it
@@ -300,7 +301,3 @@ class PreviewPanel(QWidget):
         self._pending_range = None
         self._button.setEnabled(True)
 
-
-def _fmt_time(ms: int) -> str:
-    s = max(0, ms) / 1000.0
-    return f"{int(s // 60)}:{s % 60:04.1f}"

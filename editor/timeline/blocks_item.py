@@ -63,9 +63,9 @@ def wrap_elided(fm: QFontMetrics, text: str, width: int, max_lines: int) -> list
 
 def live_text(start_ms: int, end_ms: int) -> str:
     """`00:04.120 → 00:08.000 · 3.880 s`: what a drag shows while it moves."""
-    from dreamreel.core.commands import clock
+    from dreamreel.core.clock import format_clock
 
-    return f"{clock(start_ms)} → {clock(end_ms)} · {(end_ms - start_ms) / 1000:.3f} s"
+    return f"{format_clock(start_ms)} → {format_clock(end_ms)} · {(end_ms - start_ms) / 1000:.3f} s"
 
 
 class BlocksItem(pg.GraphicsObject):

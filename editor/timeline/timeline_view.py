@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from dreamreel.core.clock import format_clock
 from dreamreel.editor.background import Background
 from dreamreel.editor.timeline.blocks_item import BlocksItem
 from dreamreel.editor.timeline.navigator import Navigator
@@ -24,22 +25,12 @@ LANE_Y = (-2.0, -1.12)
 MAX_POINTS = 3000
 
 
-def format_clock(seconds: float, *, millis: bool = False) -> str:
-    """mm:ss (or mm:ss.mmm) for axis labels and the status bar."""
-    sign = "-" if seconds < 0 else ""
-    ms = int(round(abs(seconds) * 1000))
-    m, rest = divmod(ms, 60000)
-    s, frac = divmod(rest, 1000)
-    return f"{sign}{m:02d}:{s:02d}.{frac:03d}" if millis else f"{sign}{m:02d}:{s:02d}"
-
-
 class TimeAxis(pg.AxisItem):
-    """Bottom axis labelled mm:ss (with tenths when zoomed in far)."""
+    """Bottom axis labelled mm:ss, with as many decimals as the tick spacing needs."""
 
     def tickStrings(self, values, scale, spacing):
-        if spacing < 1:
-            return [f"{format_clock(v)}.{int(round(abs(v) * 10)) % 10}" for v in values]
-        return [format_clock(v) for v in values]
+        decimals = next((d for d, step in enumerate((1.0, 0.1, 0.01)) if spacing >= step * 0.999), 3)
+        return [format_clock(v * 1000, decimals) for v in values]
 
 
 class TimelineViewBox(pg.ViewBox):

@@ -19,7 +19,8 @@ from dreamreel.editor.window.file_slots import AUDIO_SUFFIXES, LYRICS_SUFFIXES, 
 from dreamreel.editor.panels.inspector_panel import InspectorPanel
 from dreamreel.editor.panels.lines_grid import LinesGrid
 from dreamreel.editor.panels.settings_panel import SettingsPanel
-from dreamreel.editor.timeline.timeline_view import TimelineView, format_clock
+from dreamreel.core.clock import format_clock
+from dreamreel.editor.timeline.timeline_view import TimelineView
 from dreamreel.editor.document.editor_document import EditorDocument
 
 __all__ = ["AUDIO_SUFFIXES", "LYRICS_SUFFIXES", "MainWindow"]
@@ -170,7 +171,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
     def _on_position_changed(self, ms: int):
         # (the preview follows the player itself)
         self.timeline.set_playhead(ms)
-        self.position_label.setText(format_clock(ms / 1000, millis=True))
+        self.position_label.setText(format_clock(ms))
 
     def _on_selection_changed(self):
         sel, span = self.document.selection, self.document.selection_span()
@@ -183,7 +184,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         start, end = span
         if self.preview is not None:
             self.preview.set_selection(start, end)
-        span = f"{format_clock(start / 1000, millis=True)}–{format_clock(end / 1000, millis=True)}"
+        span = f"{format_clock(start)}–{format_clock(end)}"
         self.selection_label.setText(f"{len(sel)} selected {span}" if len(sel) > 1 else f"Block {span}")
 
     def _on_render_states_changed(self):
