@@ -305,3 +305,19 @@ def test_offline_clip_download_is_one_line_without_hub_retries(tmp_path):
     got = cli("models", "download", "clip:ViT-B-32/openai", "--quiet", env={"HF_HUB_OFFLINE": "1"})
     lines = got.stderr.strip().splitlines()
     assert got.returncode == 2 and len(lines) == 1 and "HF_HUB_OFFLINE" in lines[0], got.stderr
+
+
+def test_offline_preset_download_is_one_line_even_with_two_mirrors(mdir, tiny, monkeypatch, capsys):
+    """Every mirror unreachable (hosts that cannot resolve, RFC 6761 .invalid): one error line
+    naming them, no per-mirror chatter."""
+    from dreamreel.core.cli.main import main
+
+    dead = ("https://mirror-a.invalid/a.yaml", "https://mirror-b.invalid/b.yaml")
+    p = models.Preset("offline_test", "test", models.ModelFile("offline_test.yaml", dead),
+                      models.ModelFile("offline_test.ckpt", dead), {})
+    monkeypatch.setitem(models.PRESETS, p.name, p)
+    assert main(["models", "download", p.name]) == 2
+    got = capsys.readouterr()
+    lines = (got.out + got.err).strip().splitlines()
+    assert len(lines) == 1 and "no network" in lines[0] and "mirror-a.invalid, mirror-b.invalid" in lines[0], lines
+    assert not (mdir / "offline_test.yaml").exists() and not (mdir / "offline_test.ckpt").exists()

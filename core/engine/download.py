@@ -527,6 +527,7 @@ def fetch(mirrors: tuple[str, ...] | list[str], dest: str | os.PathLike, *, sha2
             problems.append(reason if url in reason else f"{url}: {reason}")
             if isinstance(e, NoNetworkError) or _unreachable(e):
                 unreachable.append(urlsplit(url).hostname or url)
+                continue  # said once at the end, with every host that could not be reached
             if log:
                 log(f"{dest.name}: mirror failed ({reason}); trying the next one" if url != mirrors[-1]
                     else f"{dest.name}: mirror failed ({reason})")
