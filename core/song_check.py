@@ -3,8 +3,9 @@
 `check_song(project)` compares the song on disk with what the project recorded (sha256 and
 exact length, DESIGN §1.2): `SongCheck.state` is "none" (no song), "ok", "missing" or
 "changed", with `message()` the one line the CLI prints and the editor's banner shows. The
-song's facts (sha256, exact length, rate) are computed once per file version and cached in the
-user cache, keyed by real path, size and mtime, so a check costs a `stat` after the first time.
+song's facts (sha256, exact length, rate) are computed once per file version: the hash through
+the one file-hash cache (`hashing.cached_file_sha256`), length and rate cached by that hash, so a
+check costs a `stat` after the first time.
 
 `accept_song(project, check)` makes an in-memory project follow a changed song (new hash, so
 the music analysis is redone; new length, so the video stops at the song's end).
@@ -15,7 +16,6 @@ which refuses a song shorter than the blocks).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -36,34 +36,32 @@ class SongFacts:
 
 
 def _facts_cache_dir() -> Path:
-    import platformdirs
+    from dreamreel.core.paths import cache_dir
 
-    return Path(platformdirs.user_cache_dir("dreamreel")) / "songs"
+    return cache_dir() / "songs"
 
 
 def song_facts(path: str | os.PathLike) -> SongFacts:
-    """sha256, exact length and native rate of a song file, cached by (real path, size, mtime)."""
-    from dreamreel.core.audio import file_sha256, probe_audio
+    """sha256, exact length and native rate of a song file. The hash comes from the one file-hash
+    cache (`hashing.cached_file_sha256`, keyed by real path, size, mtime, inode and ctime: a stat
+    after the first time); length and rate are cached by that hash (content-addressed)."""
+    from dreamreel.core.audio import probe_audio
+    from dreamreel.core.hashing import cached_file_sha256
 
     path = Path(path)
-    st = path.stat()
-    real = os.path.realpath(path)
-    key = {"path": real, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    entry = _facts_cache_dir() / (hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:24] + ".json")
+    sha256 = cached_file_sha256(path)
+    entry = _facts_cache_dir() / f"{sha256}.json"
     try:
         data = json.loads(entry.read_text())
-        if {k: data.get(k) for k in key} == key:
-            return SongFacts(str(data["sha256"]), int(data["duration_ms"]), int(data["sample_rate"]))
+        return SongFacts(sha256, int(data["duration_ms"]), int(data["sample_rate"]))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     duration_ms, rate = probe_audio(path)
-    facts = SongFacts(file_sha256(path), duration_ms, rate)
     try:
-        atomic_write_text(entry, json.dumps({**key, "sha256": facts.sha256, "duration_ms": facts.duration_ms,
-                                             "sample_rate": facts.sample_rate}) + "\n")
+        atomic_write_text(entry, json.dumps({"duration_ms": duration_ms, "sample_rate": rate}) + "\n")
     except OSError:
-        pass  # a read-only cache only costs the next check a re-read
-    return facts
+        pass  # a read-only cache only costs the next check a probe
+    return SongFacts(sha256, duration_ms, rate)
 
 
 @dataclass

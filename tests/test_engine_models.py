@@ -239,5 +239,33 @@ def test_one_file_hash_serves_songs_models_and_downloads(tmp_path, monkeypatch):
     assert audio_sha256 is hashing.file_sha256 and download.file_sha256 is hashing.file_sha256
     assert hashing.file_sha256(f) == hashlib.sha256(f.read_bytes()).hexdigest()
     seen = []
-    monkeypatch.setattr(models, "file_sha256", lambda p: seen.append(p) or hashing.file_sha256(p))
-    assert models.cached_file_sha256(f) == hashing.file_sha256(f) and seen == [f]
+    real = hashing.file_sha256
+    monkeypatch.setattr(hashing, "file_sha256", lambda p: seen.append(p) or real(p))
+    assert models.cached_file_sha256(f) == real(f) and seen == [f]
+
+
+def test_a_song_check_hashes_through_the_same_cache(tmp_path, monkeypatch):
+    """The song's sha256 comes from the one file-hash cache (so a copied song with the same
+    size and mtime is hashed again: inode and ctime differ), never from a cache of its own."""
+    import shutil
+    import wave
+
+    from dreamreel.core import hashing
+    from dreamreel.core.song_check import song_facts
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    song = tmp_path / "song.wav"
+    with wave.open(str(song), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000), w.writeframes(b"\x01\x00" * 8000)
+    assert hashing.known_sha256(song) is None
+    facts = song_facts(song)
+    assert facts.sha256 == hashing.known_sha256(song) == hashing.file_sha256(song)
+    assert facts.duration_ms == 1000 and facts.sample_rate == 8000
+    copy = tmp_path / "copy.wav"
+    shutil.copy2(song, copy)  # same bytes, size and mtime; another inode
+    seen = []
+    real = hashing.file_sha256
+    monkeypatch.setattr(hashing, "file_sha256", lambda p: seen.append(p) or real(p))
+    assert song_facts(copy) == facts and seen == [copy]
+    assert song_facts(song) == facts and seen == [copy]  # the original: a stat, no re-read

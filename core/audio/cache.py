@@ -16,9 +16,9 @@ CACHE_VERSION = "1"  # bump when a change alters cached peaks or analysis for th
 
 def default_cache_dir() -> Path:
     """The per-user cache folder for audio results (`<user cache>/dreamreel/audio`)."""
-    import platformdirs
+    from dreamreel.core.paths import cache_dir
 
-    return Path(platformdirs.user_cache_dir("dreamreel")) / "audio"
+    return cache_dir() / "audio"
 
 
 def cache_path(cache_dir: str | Path, kind: str, audio_sha256: str, params: dict) -> Path:

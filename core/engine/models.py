@@ -10,7 +10,6 @@ Lookup order for each file: explicit path (CLI flag) > environment variable > mo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from pathlib import Path
 
 from dreamreel.core.atomic import atomic_write_text
 from dreamreel.core.errors import ModelNotFoundError
-from dreamreel.core.hashing import file_sha256
+from dreamreel.core.hashing import cached_file_sha256, known_sha256, remember_sha256  # noqa: F401 - one hash cache
+from dreamreel.core.paths import cache_dir, data_dir
 
 ENV_MODELS_DIR = "DREAMREEL_MODELS_DIR"
 ENV_VQGAN_CONFIG = "DREAMREEL_VQGAN_CONFIG"
@@ -113,9 +113,7 @@ def models_dir() -> Path:
     env = os.environ.get(ENV_MODELS_DIR)
     if env:
         return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("dreamreel")) / "models"
+    return cache_dir() / "models"
 
 
 def preset(name: str) -> Preset:
@@ -163,66 +161,6 @@ def resolve_clip_ckpt(ckpt: str | os.PathLike | None = None) -> Path | None:
     if not ckpt and not os.environ.get(ENV_CLIP_CKPT):
         return None
     return _pick(ckpt, ENV_CLIP_CKPT, Path(), "CLIP checkpoint", "check --clip-ckpt / $DREAMREEL_CLIP_CKPT")
-
-
-def data_dir() -> Path:
-    """Dreamreel's own per-user data dir: hash caches, safetensors copies, verified presets.
-    Nothing in it sits beside a model, and nothing beside a model is ever read as trust."""
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("dreamreel"))
-
-
-def _identity(path: Path) -> dict:
-    """What must all match for a cached hash to still describe a file. `tar` and `cp -p` keep
-    size and mtime, but not the inode or the ctime (which no user call can set)."""
-    real = path.resolve()
-    st = real.stat()
-    return {"path": str(real), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino,
-            "ctime_ns": st.st_ctime_ns}
-
-
-def _hash_entry(ident: dict) -> Path:
-    return data_dir() / "hashes" / (hashlib.sha256(ident["path"].encode()).hexdigest()[:24] + ".json")
-
-
-def known_sha256(path: str | os.PathLike) -> str | None:
-    """The sha256 `cached_file_sha256` recorded for this exact file, or None (never hashes)."""
-    try:
-        ident = _identity(Path(path))
-        data = json.loads(_hash_entry(ident).read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or {k: data.get(k) for k in ident} != ident:
-        return None
-    digest = data.get("sha256")
-    return digest if isinstance(digest, str) and len(digest) == 64 else None
-
-
-def cached_file_sha256(path: str | os.PathLike) -> str:
-    """`hashing.file_sha256` of a file, computed once and cached in the data dir (keyed by real
-    path, size, mtime_ns, inode and ctime). The cache only saves time: it never grants trust."""
-    path = Path(path)
-    digest = known_sha256(path)
-    if digest is not None:
-        return digest
-    ident = _identity(path)
-    digest = file_sha256(path)
-    try:
-        atomic_write_text(_hash_entry(ident), json.dumps({**ident, "sha256": digest}) + "\n")
-    except OSError:
-        pass  # an unwritable data dir only costs a re-hash next time
-    return digest
-
-
-def remember_sha256(path: str | os.PathLike, digest: str) -> None:
-    """Put a hash just computed from a file's bytes (a verified download) into the data dir's
-    cache for that exact file, so the next look-up need not read it again."""
-    try:
-        ident = _identity(Path(path))
-        atomic_write_text(_hash_entry(ident), json.dumps({**ident, "sha256": digest}) + "\n")
-    except OSError:
-        pass
 
 
 # --- what this user's downloads verified ---------------------------------------------------

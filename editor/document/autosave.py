@@ -39,9 +39,9 @@ _SESSION = uuid.uuid4().hex[:8]  # names the autosave of a project that was neve
 
 
 def autosave_dir() -> Path:
-    import platformdirs
+    from dreamreel.core.paths import data_dir
 
-    return Path(platformdirs.user_data_dir("dreamreel")) / "autosave"
+    return data_dir() / "autosave"
 
 
 def autosave_path(project_path: Path | None) -> Path:

@@ -141,9 +141,9 @@ def cache_dir_for(project) -> Path:
     if project.path is not None:
         return default_cache_dir(project.path)
     if _session_cache is None:
-        import platformdirs
+        from dreamreel.core.paths import cache_dir
 
-        base = Path(platformdirs.user_cache_dir("dreamreel")) / "unsaved"
+        base = cache_dir() / "unsaved"
         base.mkdir(parents=True, exist_ok=True)
         _session_cache = Path(tempfile.mkdtemp(prefix="session-", dir=base))
     return _session_cache
