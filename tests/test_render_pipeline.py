@@ -254,3 +254,20 @@ def test_plans_agree_on_keys_whether_or_not_the_caller_passed_the_analysis(tmp_p
     given = plan_render(p, identity, cache, analysis=load_analysis(p, cache))
     loaded = plan_render(p, identity, cache)  # how the editor's worker and estimate call it
     assert [k.key for k in loaded.keyframes] == [k.key for k in given.keyframes]
+
+
+def test_the_timelines_analysis_serves_the_render(tmp_path, monkeypatch):
+    """One analysis cache: what the editor's timeline computed on open (user cache, keyed by the
+    song's hash) is what a render reads; the song is not analysed a second time."""
+    import hashlib
+
+    from dreamreel.core.audio import analysis as audio_analysis
+    from dreamreel.core.audio import default_cache_dir, load_or_analyze
+
+    p = make_project(tmp_path)
+    p.render.music.effort = 1.0
+    p.audio.sha256 = hashlib.sha256((tmp_path / "song.wav").read_bytes()).hexdigest()
+    opened = load_or_analyze(p.audio_path(), default_cache_dir(), sha256=p.audio.sha256)  # as the timeline
+    monkeypatch.setattr(audio_analysis, "analyze", lambda *a, **k: pytest.fail("analysed twice"))
+    got = load_analysis(p, KeyframeCache(tmp_path / "cache"))
+    assert np.array_equal(got.rms, opened.rms) and not (tmp_path / "cache" / "analysis").exists()

@@ -23,7 +23,7 @@ optimisation iterations) or "frames"/"encoding" (done/total count frames);
 `cancel() -> bool` is polled between steps (True raises `Cancelled`; finished keyframes stay
 cached); `on_keyframe(KeyframeEvent)` fires once per needed keyframe as it becomes available.
 Music drives (DESIGN §3.5) need the song's analysis; pass one, or it is loaded through
-`dreamreel.core.audio.load_or_analyze` into `<cache>/analysis/`. Without a song they are off.
+`dreamreel.core.audio.load_or_analyze` into the user's audio cache (shared with the editor). Without a song they are off.
 """
 
 from __future__ import annotations
@@ -124,11 +124,13 @@ def load_analysis(project: Project, cache: KeyframeCache):
     path = project.audio_path()
     if not _uses_music(project) or path is None or not path.exists():
         return None
-    from dreamreel.core.audio import load_or_analyze
+    from dreamreel.core.audio import default_cache_dir, load_or_analyze
 
-    # The project records the song's hash at import: no need to re-read the whole file.
+    # The project records the song's hash at import: no need to re-read the whole file. One
+    # analysis cache (the user's, content-addressed by song hash and parameters) serves the
+    # editor's timeline and every render, so a song is analysed once.
     sha256 = project.audio.sha256 if project.audio is not None and project.audio.sha256 else None
-    return load_or_analyze(path, cache.root / "analysis", sha256=sha256)
+    return load_or_analyze(path, default_cache_dir(), sha256=sha256)
 
 
 def _identity(engine) -> dict:
