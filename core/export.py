@@ -157,22 +157,6 @@ def png_sequence(out_dir: str | Path) -> Iterator[Callable[[int, np.ndarray], No
         raise
 
 
-def write_png_sequence(frames: Iterable[np.ndarray], out_dir: str | Path, *, start_index: int = 0,
-                       n_frames: int | None = None, progress: Progress | None = None,
-                       cancel: CancelHook | None = None) -> int:
-    """Write frames as `frame_000000.png`, ... (atomically as a folder); returns the count."""
-    count = 0
-    with png_sequence(out_dir) as write:
-        for frame in frames:
-            if cancel is not None and cancel():
-                raise Cancelled()
-            write(start_index + count, frame)
-            count += 1
-            if progress is not None:
-                progress(count, n_frames or count, "png")
-    return count
-
-
 @dataclass(frozen=True)
 class MediaInfo:
     """What `ffmpeg -i` says about a file."""

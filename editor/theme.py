@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 
-BLOCK_STATES = ("none", "queued", "rendering", "cached", "stale")
-
 STATE_COLOURS: dict[str, str] = {
     "none": "#5a5f6e",  # not rendered: neutral slate
     "queued": "#8a7a3a",  # waiting in the current job: muted amber

@@ -7,7 +7,7 @@ import pytest
 
 from audio_synth import tone, write_wav
 from dreamreel.core.errors import Cancelled
-from dreamreel.core.export import FfmpegError, encode_mp4, probe, read_video_frames, write_png_sequence
+from dreamreel.core.export import FfmpegError, encode_mp4, png_sequence, probe, read_video_frames
 
 
 def frames(n, w=32, h=24):
@@ -73,6 +73,16 @@ def test_frame_generator_error_leaves_nothing(tmp_path):
     with pytest.raises(RuntimeError):
         encode_mp4(broken(), tmp_path / "o.mp4", width=32, height=24, fps=10)
     assert list(tmp_path.iterdir()) == []
+
+
+def write_png_sequence(frames, out_dir, start_index=0):
+    """As `render --png-dir` writes them: one png_sequence block, frames numbered from start_index."""
+    count = 0
+    with png_sequence(out_dir) as write:
+        for frame in frames:
+            write(start_index + count, frame)
+            count += 1
+    return count
 
 
 def test_png_sequence_is_atomic(tmp_path):

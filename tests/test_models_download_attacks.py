@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from dreamreel.core.engine import checkpoint, models
-from dreamreel.core.engine.download import DownloadError, download_preset, fetch, fetch_url
+from dreamreel.core.engine.download import DownloadError, fetch, fetch_url
 from dreamreel.core.errors import Cancelled
 from http_helpers import DATA, SHA, https_server, serve_tiny_preset, server  # noqa: F401 - fixtures
 from tiny_models import make_tiny_models

@@ -308,8 +308,8 @@ def fetch_url(url: str, dest: str | os.PathLike, *, sha256: str | None = None, s
         before = part.stat().st_size if part.exists() else 0
         resumed = resumed or before > 0
         try:
-            total = _transfer(url, part, size=size, allow_http=sha256 is not None, progress=progress,
-                              cancel=cancel, timeout=timeout, name=dest.name)
+            _transfer(url, part, size=size, allow_http=sha256 is not None, progress=progress,
+                      cancel=cancel, timeout=timeout, name=dest.name)
         except (_Dropped, urllib.error.URLError, OSError, http.client.HTTPException) as e:
             if isinstance(e, LocalFileError) or (attempts == 0 and not isinstance(e, _Dropped)):
                 raise  # no connection at all: the caller tries the next mirror

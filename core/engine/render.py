@@ -38,7 +38,7 @@ from pathlib import Path
 from dreamreel.core.engine import music
 from dreamreel.core.engine.cache import KeyframeCache
 from dreamreel.core.engine.frames import caption_text, iter_frames, shown_keyframes, shown_latent  # noqa: F401 (re-exported)
-from dreamreel.core.engine.schedule import PlannedKeyframe, plan_keyframes, with_ancestors
+from dreamreel.core.engine.schedule import PlannedKeyframe, with_ancestors
 from dreamreel.core.errors import Cancelled, DreamreelError
 from dreamreel.core.hooks import CancelHook, Progress
 from dreamreel.core.project import Project

@@ -165,7 +165,7 @@ def format_lrc(
         return f"[{format_lrc_time(ms + offset_ms, millis=millis)}]"
 
     for i, b in enumerate(blocks):
-        start, end = round_to(b.start_ms, step), round_to(b.end_ms, step)
+        end = round_to(b.end_ms, step)
         if b.stanza_break and out:
             out.append("")
         out.append(stamp(b.start_ms) + _line_text(b, enhanced, millis, offset_ms))

@@ -19,7 +19,7 @@ from dreamreel.core.commands import InsertBlock, move_blocks, resize_block, roll
 from dreamreel.core.errors import CommandError
 from dreamreel.core.project import MIN_BLOCK_MS, Block
 from dreamreel.editor.theme import ACCENT, state_colour
-from dreamreel.editor.snapping import (Snapper, clamp_edge, clamp_move, clamp_roll, free_span, neighbour_edges,
+from dreamreel.core.snapping import (Snapper, clamp_edge, clamp_move, clamp_roll, free_span, neighbour_edges,
                                        touching_partner)
 
 EDGE_PX = 6  # width of the resize handle at each block edge, in screen pixels

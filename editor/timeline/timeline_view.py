@@ -18,7 +18,7 @@ from dreamreel.core.clock import format_clock
 from dreamreel.editor.background import Background
 from dreamreel.editor.timeline.blocks_item import BlocksItem
 from dreamreel.editor.timeline.navigator import Navigator
-from dreamreel.editor.snapping import Snapper
+from dreamreel.core.snapping import Snapper
 
 WAVE_Y = (-1.0, 1.0)
 LANE_Y = (-2.0, -1.12)

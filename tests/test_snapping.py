@@ -1,7 +1,7 @@
 """Snapping and clamping for timeline drags (pure Python, no Qt)."""
 
 from dreamreel.core.project import Block
-from dreamreel.editor.snapping import Snapper, clamp_edge, clamp_move, free_span, neighbour_edges
+from dreamreel.core.snapping import Snapper, clamp_edge, clamp_move, free_span, neighbour_edges
 
 
 def blocks():
