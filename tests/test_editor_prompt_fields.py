@@ -13,17 +13,17 @@ def window(qtbot, tmp_path):
     close_window(w)
 
 
-def test_settings_style_takes_stops_and_refuses_inf(window):
+def test_settings_style_takes_stops_and_refuses_an_exponent(window):
     panel = window.settings_panel
     panel.phrases.setText("ink drawing:2:0.3 | blue")
     panel.phrases.editingFinished.emit()
     assert window.document.project.style.phrases == [Prompt("ink drawing", 2.0, 0.3), Prompt("blue", 1.0)]
     depth = window.document.stack.count()
-    panel.phrases.setText("ink drawing:inf")
+    panel.phrases.setText("ink drawing:1e400")
     panel.phrases.editingFinished.emit()
     assert window.document.project.style.phrases == [Prompt("ink drawing", 2.0, 0.3), Prompt("blue", 1.0)]
     assert window.document.stack.count() == depth
-    assert "weight 'inf'" in window.statusBar().currentMessage()
+    assert "weight '1e400'" in window.statusBar().currentMessage()
     assert panel.phrases.text() == "ink drawing:2:0.3 | blue"  # shows the model again
 
 

@@ -31,15 +31,23 @@ def test_grammar(text, expected):
     assert [(p.text, p.weight, p.stop) for p in parse_prompts(text)] == expected
 
 
-@pytest.mark.parametrize("text, field", [("ink:inf", "inf"), ("ink:1e999", "1e999"), ("ink:1e-1", "1e-1"),
-                                          ("ink:nan", "nan"), ("ok | ink:1:-Infinity", "-Infinity"),
-                                          ("ink:" + "9" * 400, "9" * 30)])
+@pytest.mark.parametrize("text, field", [("ink:1e999", "1e999"), ("ink:1e-1", "1e-1"), ("ink:1_0", "1_0"),
+                                          ("ok | ink:1:-1E2", "-1E2"), ("ink:" + "9" * 400, "9" * 30)])
 def test_refused_numbers_name_the_part(text, field):
     with pytest.raises(DreamreelError) as e:
         parse_prompts(text)
     msg = str(e.value)
     assert "ink" in msg and field in msg and "\n" not in msg
     assert ("part 2" in msg) == text.startswith("ok |")
+
+
+@pytest.mark.parametrize("text", ["ink:inf", "ink:nan", "Love:Infinity", "ok:1:-Infinity"])
+def test_inf_and_nan_are_words_never_weights(text):
+    """A lyric like `Love:Infinity` must not make a project unloadable, and `ink:inf` must
+    never be an infinite weight: the word stays text."""
+    prompts = parse_prompts(text)
+    assert all(math.isfinite(p.weight) for p in prompts)
+    assert [p.text for p in prompts] == [text]
 
 
 def test_style_fields_and_csv_share_the_grammar():
@@ -55,8 +63,8 @@ def test_style_fields_and_csv_share_the_grammar():
 
 def test_csv_bad_style_is_refused_naming_file_and_row():
     with pytest.raises(DreamreelError) as e:
-        parse_screenplay("text,start,style\nsky,0,oil:2:0.5\nsea,5,ink:inf\n", Problems("s.csv"))
-    assert str(e.value).startswith("s.csv:3: style: weight 'inf'")
+        parse_screenplay("text,start,style\nsky,0,oil:2:0.5\nsea,5,ink:1e5\n", Problems("s.csv"))
+    assert str(e.value).startswith("s.csv:3: style: weight '1e5'")
     cues, _ = parse_screenplay("text,start,style\nsea,5,oil:2:0.5\n", Problems("s.csv"))
     assert cues[0].style.phrases == [Prompt("oil", 2.0, 0.5)]
 

@@ -2,9 +2,9 @@
 notebooks write it), and composition with the project's style.
 
 Weights and stops are plain decimals (`1`, `-0.5`, `.25`, `+2`). A field that Python would read
-as a number but is not a plain decimal (`1e-1`, `inf`, `nan`, `1_0`, or one too large to be
+as a number but is not a plain decimal (`1e-1`, `1E2`, `1_0`, or one too large to be
 finite) is refused with a DreamreelError naming the part; any other colon is text
-(`Time: the end` is one prompt). Block text, style fields (editor and project) and the CSV
+(`Time: the end` is one prompt; `ink:inf` is the text "ink:inf", never an infinite weight). Block text, style fields (editor and project) and the CSV
 screenplay's style column all read through `parse_prompts`.
 """
 
@@ -33,8 +33,10 @@ def _number(field: str, part: str, index: int, what: str) -> float | None:
         float(field)
     except ValueError:
         return None
+    if not any(c.isdigit() for c in field):
+        return None  # `inf`, `nan`, `Infinity` are words (a lyric `Love:Infinity` stays text), never a weight
     raise DreamreelError(f"{where}: is not a plain decimal number; write it like 1, -0.5 or .25 "
-                         f"(no exponents, inf or nan)")
+                         f"(no exponents)")
 
 
 def parse_part(part: str, index: int = 0) -> WeightedPrompt | None:
