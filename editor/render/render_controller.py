@@ -51,7 +51,6 @@ class RenderController(QObject):
         super().__init__(parent)
         self._job = None
         self._project = None
-        self._cache_dir: Path | None = None  # None = cache_dir_for(project)
         self._job_engine = registry.DEFAULT_ENGINE
         self._pending: dict[str, str] = {}  # key -> block_id still to come in the running job
         self._iters: dict[str, int] = {}  # key -> iterations, for the running job
@@ -91,13 +90,9 @@ class RenderController(QObject):
         self.statesChanged.emit()
         self._notify_states()
 
-    def set_cache_dir(self, path: str | Path | None) -> None:
-        """Use this cache folder instead of the project's default one."""
-        self._cache_dir = Path(path) if path is not None else None
-
     def cache_dir(self, project=None) -> Path:
         project = project or self._project
-        return self._cache_dir or cache_dir_for(project)
+        return cache_dir_for(project)
 
     def _cache(self, project=None):
         from dreamreel.core.engine.cache import KeyframeCache

@@ -184,13 +184,11 @@ class FileSlots:
         self.statusBar().showMessage(f"Exported {path}", 5000)
 
     def export_video(self):
-        cls = export_dialog_class()
-        if cls is not None:
-            dialog = cls(self.document.project, self, controller=self.render_controller)
-            dialog.setAttribute(Qt.WA_DeleteOnClose)
-            self._export_dialog = dialog  # window-modal, no nested event loop
-            dialog.setWindowModality(Qt.WindowModal)
-            dialog.show()
+        dialog = export_dialog_class()(self.document.project, self, controller=self.render_controller)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        self._export_dialog = dialog  # window-modal, no nested event loop
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.show()
 
     def _last_dir(self) -> str:
         return str(self.document.path.parent) if self.document.path else ""
@@ -214,8 +212,7 @@ def kind_of(path: str) -> str | None:
 
 
 def export_dialog_class():
-    try:
-        from dreamreel.editor.dialogs.export_dialog import ExportDialog
-    except ImportError:
-        return None
+    """The export dialog, imported on first use (it pulls in the render code: not at startup)."""
+    from dreamreel.editor.dialogs.export_dialog import ExportDialog
+
     return ExportDialog
