@@ -197,7 +197,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         """Render/Cancel follow the controller: nothing to render, or a job running, disables."""
         rc = self.render_controller
         running = rc is not None and rc.is_running()
-        idle = rc is not None and not running
+        idle = rc is not None and not running and not rc.is_exporting()
         has_blocks = bool(self.document.project.blocks)
         self.actions["render_selection"].setEnabled(idle and bool(self.document.selection))
         self.actions["render_all"].setEnabled(idle and has_blocks)
