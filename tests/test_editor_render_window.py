@@ -117,6 +117,16 @@ def test_a_plugin_engine_gets_its_form_and_renders_from_the_window(qtbot, tmp_pa
         with qtbot.waitSignal(w.render_controller.finished, timeout=WAIT):
             w.actions["render_all"].trigger()
         qtbot.waitUntil(lambda: all(state(w, b) == "cached" for b in ("one", "two", "three", "four")), timeout=WAIT)
+        assert w.save()
+    finally:
+        close_window(w)
+    # After a restart the engine's identity comes from the registry (no job, no model load):
+    # the blocks read "cached" from the first states, not "not rendered".
+    w = open_window(qtbot, tmp_path / "example.dreamreel", render=True)
+    try:
+        assert w.document.project.render.engine == "fake" and not w.render_controller.is_running()
+        qtbot.waitUntil(lambda: all(state(w, b) == "cached" for b in ("one", "two", "three", "four")), timeout=WAIT)
+        assert not w.render_controller.is_running()
     finally:
         close_window(w)
 
