@@ -150,8 +150,20 @@ class FileSlots:
 
     def import_lyrics_dialog(self, fmt: str):
         path, _ = QFileDialog.getOpenFileName(self, "Import lyrics", self._last_dir(), FILTERS.get(fmt, ""))
-        if path:
+        if path and self.may_replace_blocks(path):
             self.import_lyrics(path, fmt)
+
+    def may_replace_blocks(self, path) -> bool:
+        """Importing lyrics replaces the blocks: with blocks there, ask Replace / Cancel first
+        (undo would bring them back, but a drop should not surprise)."""
+        n = len(self.document.project.blocks)
+        if not n:
+            return True
+        answer = QMessageBox.question(
+            self, "Replace the blocks?",
+            f"Replace the {n} block{'s' if n != 1 else ''} of this project with the lines of {Path(path).name}?",
+            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        return answer == QMessageBox.Yes
 
     def import_lyrics(self, path, fmt: str | None = None) -> bool:
         """Replace the blocks with a lyrics file's (one undo step); warnings shown once."""

@@ -318,7 +318,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
                 self.open_path(path)
             elif kind == "audio":
                 self.import_audio(path)
-            elif kind == "lyrics":
+            elif kind == "lyrics" and self.may_replace_blocks(path):
                 self.import_lyrics(path)
         event.acceptProposedAction()
 
