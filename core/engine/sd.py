@@ -109,6 +109,7 @@ def load_pipeline(source: SdSource, dtype: torch.dtype, *, config: str | None = 
     (`from_single_file`, configs from `config` or the hub cache); no safety checker (the
     user's own model, offline). DreamreelError in one line when diffusers cannot read it."""
     from diffusers import DiffusionPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline
+    from diffusers.loaders.single_file_utils import SingleFileComponentError  # a plain Exception
 
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
     try:
@@ -120,7 +121,7 @@ def load_pipeline(source: SdSource, dtype: torch.dtype, *, config: str | None = 
             cls = StableDiffusionXLPipeline if "xl" in source.path.name.lower() else StableDiffusionPipeline
             kwargs = {"config": config} if config else {}
             pipe = cls.from_single_file(str(source.path), torch_dtype=dtype, local_files_only=offline, **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError) as e:
+    except (OSError, ValueError, KeyError, RuntimeError, SingleFileComponentError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         hint = ("; a single file needs its model family's configs: set sd_config to a diffusers folder"
                 if source.kind == "file" else "")
