@@ -7,8 +7,6 @@ under its LDM prefix, UNet/VAE in diffusers' layout) and checks the refusal is o
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -44,3 +42,19 @@ def test_a_single_file_diffusers_cannot_map_is_one_line(files, monkeypatch):
     msg = str(e.value)
     assert "\n" not in msg and msg.startswith(f"{ckpt}: diffusers cannot load this model (")
     assert "UNet2DConditionModel" in msg and "sd_config" in msg
+
+
+def test_cli_render_with_that_file_exits_2_with_one_line(files, tmp_path):
+    import shutil
+
+    from cli_helpers import dreamreel, refused
+
+    folder, ckpt = files
+    examples = Path(__file__).resolve().parents[1] / "resources" / "examples"
+    shutil.copytree(examples, tmp_path / "ex")
+    out = tmp_path / "o.mp4"
+    r = dreamreel("render", tmp_path / "ex" / "example.dreamreel", "--engine", "sd", "--sd-model", ckpt,
+                  "--set", f"sd_config={folder}", "--size", "32x32", "--fps", "4", "--to", "2", "--quiet", "-o", out,
+                  env={"DREAMREEL_MODELS_DIR": str(tmp_path / "models"), "HF_HUB_OFFLINE": "1"}, timeout=600)
+    refused(r, str(ckpt), "diffusers cannot load this model", "UNet2DConditionModel", "sd_config")
+    assert not out.exists()

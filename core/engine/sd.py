@@ -110,8 +110,12 @@ def load_pipeline(source: SdSource, dtype: torch.dtype, *, config: str | None = 
     user's own model, offline). DreamreelError in one line when diffusers cannot read it."""
     from diffusers import DiffusionPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline
     from diffusers.loaders.single_file_utils import SingleFileComponentError  # a plain Exception
+    from diffusers.utils import logging as diffusers_logging
 
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+    # Loading local files is no download: no "Loading pipeline components" bar on stderr.
+    bars_on = diffusers_logging.is_progress_bar_enabled()
+    diffusers_logging.disable_progress_bar()
     try:
         if source.kind == "folder":
             pipe = DiffusionPipeline.from_pretrained(
@@ -126,6 +130,9 @@ def load_pipeline(source: SdSource, dtype: torch.dtype, *, config: str | None = 
         hint = ("; a single file needs its model family's configs: set sd_config to a diffusers folder"
                 if source.kind == "file" else "")
         raise DreamreelError(f"{source.path}: diffusers cannot load this model ({first}){hint}") from None
+    finally:
+        if bars_on:
+            diffusers_logging.enable_progress_bar()
     if not isinstance(pipe, (StableDiffusionPipeline, StableDiffusionXLPipeline)):
         raise DreamreelError(f"{source.path}: a {type(pipe).__name__}, not a Stable Diffusion (XL) pipeline")
     return pipe
