@@ -1,9 +1,7 @@
 """A single `.safetensors` SD checkpoint through the real loading path (`from_single_file` with
-the model family's configs from `sd_config`). Diffusers only reads single files in the original
-(LDM) key layout, and the installed diffusers has no diffusers->LDM converter (that is a script in
-its repository, not in the package), so the test cannot build a loadable file from the tiny model
-offline. It builds the file diffusers refuses (the tiny pipeline's weights in one file, text encoder
-under its LDM prefix, UNet/VAE in diffusers' layout) and checks the refusal is one clear line."""
+the model family's configs from `sd_config`): the tiny model written in the original (LDM) key
+layout (tests/tiny_ldm.py) loads and renders the folder's exact latents; a file diffusers cannot
+map (UNet/VAE left in diffusers' layout) is one clear line, from the engine and from the CLI."""
 
 from __future__ import annotations
 
@@ -11,8 +9,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import torch
 
 from dreamreel.core.errors import DreamreelError
+from tiny_ldm import save_single_file
 from tiny_sd import make_tiny_sd
 
 
@@ -29,6 +29,26 @@ def files(tmp_path_factory):
                for k, v in pipe.text_encoder.state_dict().items()})
     save_file(sd, str(root / "tiny.safetensors"))
     return folder, root / "tiny.safetensors"
+
+
+def test_an_ldm_layout_single_file_loads_and_makes_the_folders_latents(files, monkeypatch):
+    from dreamreel.core.engine.base import KeyframeSpec, WeightedPrompt
+    from dreamreel.core.engine.sd import SdEngine
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    folder, _ = files
+    ckpt = save_single_file(folder, folder.parent / "tiny-ldm.safetensors")
+    base = dict(sd_config="", lora="", guidance_scale=0.0, schedule_steps=4)
+    from_file = SdEngine.from_settings(SimpleNamespace(sd_model=str(ckpt), **{**base, "sd_config": str(folder)}),
+                                       device="cpu")
+    from_folder = SdEngine.from_settings(SimpleNamespace(sd_model=str(folder), **base), device="cpu")
+    ident = from_file.identity()
+    assert ident["model"] == ckpt.name and "checkpoint_sha256" in ident and "unet_sha256" not in ident
+    spec = KeyframeSpec(prompts=(WeightedPrompt("red fire", 1.0),), width=32, height=32, seed=7, iterations=2)
+    z = from_file.keyframe(spec, from_file.random_latent(spec))
+    ref = from_folder.keyframe(spec, from_folder.random_latent(spec))
+    # Same weights and configs; float rounding may differ (weights converted to other strides).
+    assert z.shape == ref.shape and torch.allclose(z, ref, atol=1e-3, rtol=1e-4), (z - ref).abs().max()
 
 
 def test_a_single_file_diffusers_cannot_map_is_one_line(files, monkeypatch):
