@@ -78,3 +78,17 @@ def test_cli_render_with_that_file_exits_2_with_one_line(files, tmp_path):
                   env={"DREAMREEL_MODELS_DIR": str(tmp_path / "models"), "HF_HUB_OFFLINE": "1"}, timeout=600)
     refused(r, str(ckpt), "diffusers cannot load this model", "UNet2DConditionModel", "sd_config")
     assert not out.exists()
+
+
+def test_the_ldm_writer_round_trips_through_diffusers_converters(files):
+    from diffusers import StableDiffusionPipeline
+    from diffusers.loaders.single_file_utils import convert_ldm_unet_checkpoint, convert_ldm_vae_checkpoint
+
+    from tiny_ldm import unet_to_ldm, vae_to_ldm
+
+    pipe = StableDiffusionPipeline.from_pretrained(files[0], local_files_only=True)
+    for model, back in ((pipe.unet, convert_ldm_unet_checkpoint(unet_to_ldm(pipe.unet), pipe.unet.config)),
+                        (pipe.vae, convert_ldm_vae_checkpoint(vae_to_ldm(pipe.vae), pipe.vae.config))):
+        want = model.state_dict()
+        assert back.keys() == want.keys()
+        assert all(torch.equal(back[k].reshape(want[k].shape), want[k]) for k in want)
