@@ -92,3 +92,27 @@ def test_the_ldm_writer_round_trips_through_diffusers_converters(files):
         want = model.state_dict()
         assert back.keys() == want.keys()
         assert all(torch.equal(back[k].reshape(want[k].shape), want[k]) for k in want)
+
+
+def test_a_single_files_identity_holds_its_configs_scheduler(files, monkeypatch, tmp_path):
+    """The scheduler of sd_config shapes every keyframe: it is in the cache identity, the same
+    worked out without loading (registry entry) as from the loaded engine."""
+    import json
+    import shutil
+
+    from dreamreel.core.engine.sd import SdEngine
+    from dreamreel.core.engine.sd_entry import SdSettings, _identity
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    folder, _ = files
+    ckpt = save_single_file(folder, tmp_path / "tiny-ldm.safetensors")
+    s = SdSettings(sd_model=str(ckpt), sd_config=str(folder))
+    loaded = SdEngine.from_settings(s, device="cpu").identity()
+    assert loaded == _identity(s, SimpleNamespace(device="cpu"))
+    assert loaded["scheduler"] == "EulerDiscreteScheduler" and loaded["scheduler_sha256"]
+    other = tmp_path / "other-config"
+    shutil.copytree(folder, other)
+    cfg = other / "scheduler" / "scheduler_config.json"
+    cfg.write_text(json.dumps({**json.loads(cfg.read_text()), "timestep_spacing": "leading"}))
+    changed = _identity(SdSettings(sd_model=str(ckpt), sd_config=str(other)), SimpleNamespace(device="cpu"))
+    assert changed["scheduler_sha256"] != loaded["scheduler_sha256"]

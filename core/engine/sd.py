@@ -204,12 +204,12 @@ class SdEngine:
         pipe = load_pipeline(source, dtype, config=s.sd_config or None)
         if lora is not None:
             fuse_lora(pipe, lora)
-        files = weight_files(source, model_variant(source))
+        files = weight_files(source, model_variant(source), s.sd_config)
         if lora is not None:
             files["lora"] = lora
         return cls(pipe, device=dev, dtype=dtype, model_id=source.label, weight_files=files,
                    guidance_scale=s.guidance_scale, schedule_steps=s.schedule_steps, lora_id=lora_id,
-                   scheduler=scheduler_name(source, lora))
+                   scheduler=scheduler_name(source, lora, s.sd_config))
 
     # --- Engine contract --------------------------------------------------------------------
 
@@ -353,16 +353,20 @@ def sd_identity(model_id: str, files: dict[str, Path], device_type: str, dtype: 
     return ident
 
 
-def scheduler_name(source: SdSource, lora: Path | None) -> str:
-    """The scheduler class a loaded pipeline will use, read from the config (no loading)."""
+def scheduler_name(source: SdSource, lora: Path | None, config: str = "") -> str:
+    """The scheduler class a loaded pipeline will use, read from the config (no loading); a
+    single file's from its configs' folder (`config`, sd_config) when that is a folder."""
     import json
 
     if lora is not None and "lcm" in lora.as_posix().lower():
         return "LCMScheduler"
     if source.kind == "folder":
         cfg = source.path / "scheduler" / "scheduler_config.json"
-        try:
-            return json.loads(cfg.read_text()).get("_class_name", "?")
-        except (OSError, ValueError):
-            raise ModelNotFoundError(f"{cfg}: missing or unreadable scheduler config") from None
-    return "single-file"
+    elif config and (Path(config).expanduser() / "scheduler" / "scheduler_config.json").is_file():
+        cfg = Path(config).expanduser() / "scheduler" / "scheduler_config.json"
+    else:
+        return "single-file"  # configs from a hub id or the hub cache, read when it loads
+    try:
+        return json.loads(cfg.read_text()).get("_class_name", "?")
+    except (OSError, ValueError):
+        raise ModelNotFoundError(f"{cfg}: missing or unreadable scheduler config") from None

@@ -156,10 +156,15 @@ def resolve_lora(name: str) -> Path | None:
     return path
 
 
-def weight_files(source: SdSource, variant: str | None) -> dict[str, Path]:
-    """{role: file} of what loading reads and shapes pictures (weights, scheduler config)."""
+def weight_files(source: SdSource, variant: str | None, config: str = "") -> dict[str, Path]:
+    """{role: file} of what loading reads and shapes pictures (weights, scheduler config; for a
+    single file, the scheduler config of its `config` folder when one is set)."""
     if source.kind == "file":
-        return {"checkpoint": source.path}
+        out = {"checkpoint": source.path}
+        scheduler = Path(config).expanduser() / "scheduler" / "scheduler_config.json" if config else None
+        if scheduler is not None and scheduler.is_file():
+            out["scheduler"] = scheduler
+        return out
     out = {}
     index = json.loads((source.path / "model_index.json").read_text())
     for role in sorted(k for k in index if not k.startswith("_")):
