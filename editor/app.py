@@ -81,8 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("project", nargs="?", help="a .dreamreel project to open")
     parser.add_argument("--smoke-test", action="store_true",
                         help="open the bundled example for about a second and exit (0: fine, 1: Qt reported errors)")
+    parser.add_argument("--audio", metavar="SONG", help="start a new project on this song")
+    parser.add_argument("--lyrics", metavar="FILE",
+                        help="and time these lyrics or this screenplay to it (LRC, SRT, VTT, ASS, labels, CSV)")
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     return parser
+
+
+def check_arguments(parser: argparse.ArgumentParser, args) -> None:
+    """Refuse, before any window opens, what cannot work: exit 2 with one line."""
+    if args.project and (args.audio or args.lyrics):
+        parser.error("give a project, or --audio/--lyrics for a new one, not both")
+    for flag, value in (("--audio", args.audio), ("--lyrics", args.lyrics)):
+        if value and not Path(value).is_file():
+            parser.error(f"{flag} {value}: no such file")
 
 
 class _VersionAction(argparse.Action):
@@ -98,7 +110,9 @@ class _VersionAction(argparse.Action):
 def main(argv: list[str] | None = None) -> int:
     """Create the application and the main window; open the project argument when given."""
     argv = list(sys.argv if argv is None else argv)
-    args = build_parser().parse_args(argv[1:])  # --help / --version / a bad option exit here
+    parser = build_parser()
+    args = parser.parse_args(argv[1:])  # --help / --version / a bad option exit here
+    check_arguments(parser, args)
     from PySide6.QtCore import QLoggingCategory
     from PySide6.QtWidgets import QApplication
 
@@ -114,14 +128,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke_test:
         return smoke_test(app, window)
     window.show()
-    open_at_start(window, [args.project] if args.project else [])
+    open_at_start(window, [args.project] if args.project else [], audio=args.audio, lyrics=args.lyrics)
     return app.exec()
 
 
-def open_at_start(window, paths: list[str]) -> None:
-    """Open the project named on the command line; with none, offer back an untitled autosave."""
+def open_at_start(window, paths: list[str], *, audio: str | None = None, lyrics: str | None = None) -> None:
+    """Open the project named on the command line; or a new one on `audio` with `lyrics`
+    (the same paths as File ▸ Import: the song is probed off the GUI thread, then the lyrics
+    come in and the view fits the song); with neither, offer back an untitled autosave."""
     if paths:
         window.open_path(paths[0])
+    elif audio:
+        def song_in(_path, _ref):
+            window.audio_importer.imported.disconnect(song_in)
+            if lyrics:
+                window.import_lyrics(lyrics)
+            window.zoom_fit()
+
+        window.audio_importer.imported.connect(song_in)
+        window.import_audio(audio)
+    elif lyrics:
+        window.import_lyrics(lyrics)
     else:
         window.offer_untitled_recovery()
 

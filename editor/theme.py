@@ -26,7 +26,6 @@ STATE_LABELS: dict[str, str] = {
 }
 
 ACCENT = "#b455ff"  # the icon's violet: playhead, selection
-PLAYHEAD = "#ff7eb6"
 
 
 def state_colour(state: str) -> QColor:

@@ -42,3 +42,39 @@ def test_an_unknown_option_is_refused_with_one_line(tmp_path):
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines()[-1] == "dreamreel-editor: error: unrecognized arguments: --hlep"
+
+
+@pytest.mark.parametrize("args, line", [
+    (["--audio", "missing.ogg"], "dreamreel-editor: error: --audio missing.ogg: no such file"),
+    (["--audio", "song.ogg", "--lyrics", "nope.lrc"], "dreamreel-editor: error: --lyrics nope.lrc: no such file"),
+    (["x.dreamreel", "--audio", "song.ogg"],
+     "dreamreel-editor: error: give a project, or --audio/--lyrics for a new one, not both"),
+])
+def test_bad_audio_and_lyrics_arguments_are_one_line(args, line, tmp_path):
+    (tmp_path / "song.ogg").write_bytes(b"")
+    r = editor(*args, tmp_path=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1] == line
+
+
+def test_audio_and_lyrics_arguments_start_a_timed_project(qtbot, tmp_path):
+    """`dreamreel-editor --audio SONG --lyrics FILE`: the window main() builds gets a new
+    project on the song with the lyrics' blocks, and the view shows the whole song."""
+    from dreamreel.editor.app import build_parser, check_arguments, open_at_start
+    from dreamreel.editor.window.main_window import MainWindow
+    from editor_conftest_helpers import EXAMPLES, close_window
+
+    parser = build_parser()
+    args = parser.parse_args(["--audio", str(EXAMPLES / "song.ogg"), "--lyrics", str(EXAMPLES / "lyrics.lrc")])
+    check_arguments(parser, args)
+    window = MainWindow(use_audio=False, render=False)
+    try:
+        open_at_start(window, [], audio=args.audio, lyrics=args.lyrics)
+        project = window.document.project
+        qtbot.waitUntil(lambda: project.audio is not None and len(project.blocks) > 0, timeout=60_000)
+        assert project.path is None and project.audio_path() == (EXAMPLES / "song.ogg").resolve()
+        assert project.blocks[0].text and project.blocks[-1].end_ms <= project.duration_ms
+        lo, hi = window.timeline.vb.viewRange()[0]
+        assert lo <= 0.5 and hi >= project.duration_ms / 1000 - 0.5  # fitted to the song
+    finally:
+        close_window(window)

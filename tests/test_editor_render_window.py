@@ -117,5 +117,48 @@ def test_a_plugin_engine_gets_its_form_and_renders_from_the_window(qtbot, tmp_pa
         with qtbot.waitSignal(w.render_controller.finished, timeout=WAIT):
             w.actions["render_all"].trigger()
         qtbot.waitUntil(lambda: all(state(w, b) == "cached" for b in ("one", "two", "three", "four")), timeout=WAIT)
+        assert w.save()
     finally:
         close_window(w)
+    # After a restart the engine's identity comes from the registry (no job, no model load):
+    # the blocks read "cached" from the first states, not "not rendered".
+    w = open_window(qtbot, tmp_path / "example.dreamreel", render=True)
+    try:
+        assert w.document.project.render.engine == "fake" and not w.render_controller.is_running()
+        qtbot.waitUntil(lambda: all(state(w, b) == "cached" for b in ("one", "two", "three", "four")), timeout=WAIT)
+        assert not w.render_controller.is_running()
+    finally:
+        close_window(w)
+
+
+def test_a_render_and_an_export_never_run_at_once(qtbot, window, tmp_path):
+    """One engine at a time: Export is refused while a render runs, and Render while an export
+    runs (each would load its own model copy); both work again once the other has ended."""
+    rc, actions = window.render_controller, window.actions
+    engine = window.settings_panel.widgets["engine"]
+    engine.setCurrentIndex(engine.findData("draft"))
+    for name in ("iterations_first", "iterations"):  # long enough to still be running
+        window.settings_panel.engine_widgets[name].setValue(20000)
+    with qtbot.waitSignal(rc.runningChanged, timeout=WAIT):
+        actions["render_all"].trigger()
+    actions["export_video"].trigger()
+    dlg = window._export_dialog
+    dlg._path_edit.setText(str(tmp_path / "out.mp4"))
+    dlg.start_export()
+    assert not dlg.is_running() and "A render is running" in dlg._error.text()
+    with qtbot.waitSignal(rc.cancelled, timeout=WAIT):
+        actions["render_cancel"].trigger()
+    qtbot.waitUntil(lambda: not rc.is_running(), timeout=WAIT)
+
+    dlg.start_export()
+    assert dlg.is_running()
+    assert not actions["render_all"].isEnabled()
+    errors = []
+    window.show_error = errors.append
+    window.render_all()  # the slot itself, as a shortcut would reach it
+    assert not rc.is_running() and errors and "An export is running" in errors[0]
+    with qtbot.waitSignal(dlg._job.cancelled, timeout=WAIT):
+        dlg._on_cancel_clicked()
+    qtbot.waitUntil(lambda: not dlg.is_running(), timeout=WAIT)
+    assert not rc.is_exporting() and actions["render_all"].isEnabled()
+    dlg.close()

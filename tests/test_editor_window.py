@@ -177,12 +177,28 @@ def test_close_and_save(window, monkeypatch, project_path):
     assert [b.id for b in load_project(project_path).blocks] == ["two", "three", "four"]
 
 
-def test_drop_a_lyrics_file_imports_it(window):
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "screenplay.csv"))])
-    event = QDropEvent(QPointF(100, 100), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    window.dropEvent(event)
+def test_drop_a_lyrics_file_asks_replace_or_cancel(window, monkeypatch):
+    def drop():
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "screenplay.csv"))])
+        window.dropEvent(QDropEvent(QPointF(100, 100), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+
+    asked = []
+    answer = QMessageBox.Cancel
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *a: asked.append(text) or answer)
+    before = [b.id for b in window.document.project.blocks]
+    drop()
+    assert len(asked) == 1 and "Replace the 4 blocks" in asked[0] and "screenplay.csv" in asked[0]
+    assert [b.id for b in window.document.project.blocks] == before  # Cancel keeps them
+    answer = QMessageBox.Yes
+    drop()
     assert window.document.project.blocks[0].text.startswith("A lighthouse")
+    window.document.select([b.id for b in window.document.project.blocks])
+    window.delete_selection()
+    assert not window.document.project.blocks
+    asked.clear()
+    drop()  # no blocks: nothing to ask
+    assert not asked and window.document.project.blocks[0].text.startswith("A lighthouse")
 
 
 def test_shortcuts_sheet_lists_the_keys(window):

@@ -109,8 +109,13 @@ def load_pipeline(source: SdSource, dtype: torch.dtype, *, config: str | None = 
     (`from_single_file`, configs from `config` or the hub cache); no safety checker (the
     user's own model, offline). DreamreelError in one line when diffusers cannot read it."""
     from diffusers import DiffusionPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline
+    from diffusers.loaders.single_file_utils import SingleFileComponentError  # a plain Exception
+    from diffusers.utils import logging as diffusers_logging
 
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+    # Loading local files is no download: no "Loading pipeline components" bar on stderr.
+    bars_on = diffusers_logging.is_progress_bar_enabled()
+    diffusers_logging.disable_progress_bar()
     try:
         if source.kind == "folder":
             pipe = DiffusionPipeline.from_pretrained(
@@ -120,11 +125,14 @@ def load_pipeline(source: SdSource, dtype: torch.dtype, *, config: str | None = 
             cls = StableDiffusionXLPipeline if "xl" in source.path.name.lower() else StableDiffusionPipeline
             kwargs = {"config": config} if config else {}
             pipe = cls.from_single_file(str(source.path), torch_dtype=dtype, local_files_only=offline, **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError) as e:
+    except (OSError, ValueError, KeyError, RuntimeError, SingleFileComponentError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         hint = ("; a single file needs its model family's configs: set sd_config to a diffusers folder"
                 if source.kind == "file" else "")
         raise DreamreelError(f"{source.path}: diffusers cannot load this model ({first}){hint}") from None
+    finally:
+        if bars_on:
+            diffusers_logging.enable_progress_bar()
     if not isinstance(pipe, (StableDiffusionPipeline, StableDiffusionXLPipeline)):
         raise DreamreelError(f"{source.path}: a {type(pipe).__name__}, not a Stable Diffusion (XL) pipeline")
     return pipe
@@ -196,12 +204,12 @@ class SdEngine:
         pipe = load_pipeline(source, dtype, config=s.sd_config or None)
         if lora is not None:
             fuse_lora(pipe, lora)
-        files = weight_files(source, model_variant(source))
+        files = weight_files(source, model_variant(source), s.sd_config)
         if lora is not None:
             files["lora"] = lora
         return cls(pipe, device=dev, dtype=dtype, model_id=source.label, weight_files=files,
                    guidance_scale=s.guidance_scale, schedule_steps=s.schedule_steps, lora_id=lora_id,
-                   scheduler=scheduler_name(source, lora))
+                   scheduler=scheduler_name(source, lora, s.sd_config))
 
     # --- Engine contract --------------------------------------------------------------------
 
@@ -345,16 +353,20 @@ def sd_identity(model_id: str, files: dict[str, Path], device_type: str, dtype: 
     return ident
 
 
-def scheduler_name(source: SdSource, lora: Path | None) -> str:
-    """The scheduler class a loaded pipeline will use, read from the config (no loading)."""
+def scheduler_name(source: SdSource, lora: Path | None, config: str = "") -> str:
+    """The scheduler class a loaded pipeline will use, read from the config (no loading); a
+    single file's from its configs' folder (`config`, sd_config) when that is a folder."""
     import json
 
     if lora is not None and "lcm" in lora.as_posix().lower():
         return "LCMScheduler"
     if source.kind == "folder":
         cfg = source.path / "scheduler" / "scheduler_config.json"
-        try:
-            return json.loads(cfg.read_text()).get("_class_name", "?")
-        except (OSError, ValueError):
-            raise ModelNotFoundError(f"{cfg}: missing or unreadable scheduler config") from None
-    return "single-file"
+    elif config and (Path(config).expanduser() / "scheduler" / "scheduler_config.json").is_file():
+        cfg = Path(config).expanduser() / "scheduler" / "scheduler_config.json"
+    else:
+        return "single-file"  # configs from a hub id or the hub cache, read when it loads
+    try:
+        return json.loads(cfg.read_text()).get("_class_name", "?")
+    except (OSError, ValueError):
+        raise ModelNotFoundError(f"{cfg}: missing or unreadable scheduler config") from None

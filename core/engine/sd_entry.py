@@ -48,12 +48,12 @@ def _identity(s: SdSettings, render) -> dict:
     from dreamreel.core.engine.sd_models import model_variant, weight_files
 
     source, lora_id, lora = _model(s)
-    files = weight_files(source, model_variant(source))
+    files = weight_files(source, model_variant(source), s.sd_config)
     if lora is not None:
         files["lora"] = lora
     device = pick_device(render.device)
-    return sd_identity(source.label, files, device.type, sd_dtype(device), scheduler_name(source, lora), lora_id,
-                       s.guidance_scale, s.schedule_steps)
+    return sd_identity(source.label, files, device.type, sd_dtype(device), scheduler_name(source, lora, s.sd_config),
+                       lora_id, s.guidance_scale, s.schedule_steps)
 
 
 def _missing(s: SdSettings) -> list[Missing]:

@@ -156,10 +156,15 @@ def resolve_lora(name: str) -> Path | None:
     return path
 
 
-def weight_files(source: SdSource, variant: str | None) -> dict[str, Path]:
-    """{role: file} of what loading reads and shapes pictures (weights, scheduler config)."""
+def weight_files(source: SdSource, variant: str | None, config: str = "") -> dict[str, Path]:
+    """{role: file} of what loading reads and shapes pictures (weights, scheduler config; for a
+    single file, the scheduler config of its `config` folder when one is set)."""
     if source.kind == "file":
-        return {"checkpoint": source.path}
+        out = {"checkpoint": source.path}
+        scheduler = Path(config).expanduser() / "scheduler" / "scheduler_config.json" if config else None
+        if scheduler is not None and scheduler.is_file():
+            out["scheduler"] = scheduler
+        return out
     out = {}
     index = json.loads((source.path / "model_index.json").read_text())
     for role in sorted(k for k in index if not k.startswith("_")):
@@ -240,25 +245,3 @@ def list_rows() -> list[tuple[str, bool, str, str]]:
 def is_download_name(name: str) -> bool:
     """Whether `dreamreel models download NAME` means one of ours (not a VQGAN preset)."""
     return name == "rife" or name in SD_PRESETS or name in LORA_PRESETS or is_hub_id(name)
-
-
-@dataclass
-class SdRecipe:
-    """The SD engine's own settings (model, LoRA, steps, guidance), filled from the model's
-    preset (SD-Turbo's recipe for folders, files and hub ids). `iterations_first` /
-    `iterations` are the steps of a random and a warm start."""
-
-    sd_model: str = ""
-    lora: str = ""
-    sd_config: str = ""
-    iterations_first: int = 1
-    iterations: int = 2
-    schedule_steps: int = 4
-    guidance_scale: float = 0.0
-
-    @classmethod
-    def for_model(cls, sd_model: str = "") -> "SdRecipe":
-        name = sd_model or os.environ.get(ENV_SD_MODEL) or DEFAULT_SD_MODEL
-        p = SD_PRESETS.get(name, SD_PRESETS[DEFAULT_SD_MODEL])
-        return cls(sd_model=sd_model, iterations_first=p.steps_first, iterations=p.steps,
-                   schedule_steps=p.schedule_steps, guidance_scale=p.guidance)

@@ -251,6 +251,8 @@ class ExportDialog(QDialog):
             return self._show_error("Choose an output file ending in .mp4.")
         if not out.parent.is_dir():
             return self._show_error(f"The folder {out.parent} does not exist; choose another place.")
+        if self._controller is not None and not self._controller.begin_export():
+            return self._show_error("A render is running in the main window; cancel it or wait for it, then export.")
         self._result = None
         self._job = ExportJob(self._snapshot(), self.engine_name(), self._cache_dir(), out,
                               self._burn.isChecked(), self)
@@ -311,7 +313,7 @@ class ExportDialog(QDialog):
             job.deleteLater()
         self._set_running(False)
         if self._controller is not None:
-            self._controller.refresh()  # the export filled the keyframe cache
+            self._controller.end_export()  # renders may start again; the export filled the cache
 
     def _show_error(self, message: str) -> None:
         self._error.setText(message)
@@ -338,6 +340,8 @@ class ExportDialog(QDialog):
         if self._job is not None:
             self._job.cancel()
             self._job.wait()
+            if self._controller is not None:
+                self._controller.end_export()
         self._background.shutdown(wait=False)  # an estimate still running is not wanted any more
         super().done(result)
 

@@ -50,8 +50,8 @@ class RenderController(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._job = None
+        self._exporting = False  # an export holds the engine: no render job starts meanwhile
         self._project = None
-        self._cache_dir: Path | None = None  # None = cache_dir_for(project)
         self._job_engine = registry.DEFAULT_ENGINE
         self._pending: dict[str, str] = {}  # key -> block_id still to come in the running job
         self._iters: dict[str, int] = {}  # key -> iterations, for the running job
@@ -91,13 +91,9 @@ class RenderController(QObject):
         self.statesChanged.emit()
         self._notify_states()
 
-    def set_cache_dir(self, path: str | Path | None) -> None:
-        """Use this cache folder instead of the project's default one."""
-        self._cache_dir = Path(path) if path is not None else None
-
     def cache_dir(self, project=None) -> Path:
         project = project or self._project
-        return self._cache_dir or cache_dir_for(project)
+        return cache_dir_for(project)
 
     def _cache(self, project=None):
         from dreamreel.core.engine.cache import KeyframeCache
@@ -184,10 +180,30 @@ class RenderController(QObject):
     def is_running(self) -> bool:
         return self._job is not None
 
+    def is_exporting(self) -> bool:
+        return self._exporting
+
+    def begin_export(self) -> bool:
+        """Reserve the engine for an export: False while a render job runs. While reserved,
+        `start` refuses, so a render and an export never hold two model copies."""
+        if self._job is not None or self._exporting:
+            return False
+        self._exporting = True
+        self.runningChanged.emit(True)
+        return True
+
+    def end_export(self) -> None:
+        """The export ended: render jobs may start again, and the cache it filled is looked at."""
+        if self._exporting:
+            self._exporting = False
+            self._cache_changed = True
+            self.runningChanged.emit(False)
+            self._notify_states()
+
     def start(self, project, *, t_range: tuple[float, float] | None = None, engine: str | None = None) -> bool:
         """Render the keyframes `t_range` (seconds; None = the whole song) needs with `engine`
         (a registered engine's name; None = the project's setting). False if a job is running."""
-        if self._job is not None:
+        if self._job is not None or self._exporting:
             return False
         if self._project is None:
             self.set_project(project)

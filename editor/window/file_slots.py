@@ -150,8 +150,20 @@ class FileSlots:
 
     def import_lyrics_dialog(self, fmt: str):
         path, _ = QFileDialog.getOpenFileName(self, "Import lyrics", self._last_dir(), FILTERS.get(fmt, ""))
-        if path:
+        if path and self.may_replace_blocks(path):
             self.import_lyrics(path, fmt)
+
+    def may_replace_blocks(self, path) -> bool:
+        """Importing lyrics replaces the blocks: with blocks there, ask Replace / Cancel first
+        (undo would bring them back, but a drop should not surprise)."""
+        n = len(self.document.project.blocks)
+        if not n:
+            return True
+        answer = QMessageBox.question(
+            self, "Replace the blocks?",
+            f"Replace the {n} block{'s' if n != 1 else ''} of this project with the lines of {Path(path).name}?",
+            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        return answer == QMessageBox.Yes
 
     def import_lyrics(self, path, fmt: str | None = None) -> bool:
         """Replace the blocks with a lyrics file's (one undo step); warnings shown once."""
@@ -184,13 +196,11 @@ class FileSlots:
         self.statusBar().showMessage(f"Exported {path}", 5000)
 
     def export_video(self):
-        cls = export_dialog_class()
-        if cls is not None:
-            dialog = cls(self.document.project, self, controller=self.render_controller)
-            dialog.setAttribute(Qt.WA_DeleteOnClose)
-            self._export_dialog = dialog  # window-modal, no nested event loop
-            dialog.setWindowModality(Qt.WindowModal)
-            dialog.show()
+        dialog = export_dialog_class()(self.document.project, self, controller=self.render_controller)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        self._export_dialog = dialog  # window-modal, no nested event loop
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.show()
 
     def _last_dir(self) -> str:
         return str(self.document.path.parent) if self.document.path else ""
@@ -214,8 +224,7 @@ def kind_of(path: str) -> str | None:
 
 
 def export_dialog_class():
-    try:
-        from dreamreel.editor.dialogs.export_dialog import ExportDialog
-    except ImportError:
-        return None
+    """The export dialog, imported on first use (it pulls in the render code: not at startup)."""
+    from dreamreel.editor.dialogs.export_dialog import ExportDialog
+
     return ExportDialog

@@ -15,7 +15,7 @@ from dreamreel.editor.window import actions as action_table
 from dreamreel.editor.window.audio_import import AudioImporter
 from dreamreel.editor.window.song_banner import SongBanner
 from dreamreel.editor.document.autosave import Autosaver, discard
-from dreamreel.editor.window.file_slots import AUDIO_SUFFIXES, LYRICS_SUFFIXES, FileSlots, export_dialog_class, kind_of
+from dreamreel.editor.window.file_slots import AUDIO_SUFFIXES, LYRICS_SUFFIXES, FileSlots, kind_of
 from dreamreel.editor.panels.inspector_panel import InspectorPanel
 from dreamreel.editor.panels.lines_grid import LinesGrid
 from dreamreel.editor.panels.settings_panel import SettingsPanel
@@ -43,7 +43,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.preview = _make_preview()
         # Right column: the preview on top, block and project settings as tabs below it, so
         # the timeline keeps most of the width.
-        docks = [self._dock("Preview", self.preview, Qt.RightDockWidgetArea)] if self.preview is not None else []
+        docks = [self._dock("Preview", self.preview, Qt.RightDockWidgetArea)]
         block_dock = self._dock("Block", self.inspector, Qt.RightDockWidgetArea)
         settings_dock = self._dock("Project settings", self.settings_panel, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(block_dock, settings_dock)
@@ -136,11 +136,9 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             rc.cancelled.connect(lambda: self.render_label.setText("Render cancelled"))
             rc.failed.connect(lambda m: (self.render_label.setText("Render failed"), self.show_error(m)))
             self.timeline.blocks.thumbnail_of = rc.thumbnail_path
-        if self.preview is not None:
-            if rc is not None:
-                self.preview.set_render_controller(rc)
-            self.preview.set_player(self.player)
-        self.actions["export_video"].setEnabled(export_dialog_class() is not None)
+        if rc is not None:
+            self.preview.set_render_controller(rc)
+        self.preview.set_player(self.player)
         self._update_render_actions()
 
     # --- model observers -------------------------------------------------------------------
@@ -152,8 +150,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self._load_player()
         if self.render_controller is not None:
             self.render_controller.set_project(project)
-        if self.preview is not None:
-            self.preview.set_project(project)
+        self.preview.set_project(project)
         self._on_selection_changed()
         self._update_device_label()
 
@@ -178,12 +175,10 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self._update_render_actions()
         if span is None:
             self.selection_label.setText("No selection")
-            if self.preview is not None:
-                self.preview.set_selection(None)
+            self.preview.set_selection(None)
             return
         start, end = span
-        if self.preview is not None:
-            self.preview.set_selection(start, end)
+        self.preview.set_selection(start, end)
         span = f"{format_clock(start)}–{format_clock(end)}"
         self.selection_label.setText(f"{len(sel)} selected {span}" if len(sel) > 1 else f"Block {span}")
 
@@ -202,7 +197,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         """Render/Cancel follow the controller: nothing to render, or a job running, disables."""
         rc = self.render_controller
         running = rc is not None and rc.is_running()
-        idle = rc is not None and not running
+        idle = rc is not None and not running and not rc.is_exporting()
         has_blocks = bool(self.document.project.blocks)
         self.actions["render_selection"].setEnabled(idle and bool(self.document.selection))
         self.actions["render_all"].setEnabled(idle and has_blocks)
@@ -323,7 +318,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
                 self.open_path(path)
             elif kind == "audio":
                 self.import_audio(path)
-            elif kind == "lyrics":
+            elif kind == "lyrics" and self.may_replace_blocks(path):
                 self.import_lyrics(path)
         event.acceptProposedAction()
 
@@ -335,16 +330,12 @@ def _make_player(window, use_audio):
 
 
 def _make_render_controller(window):
-    try:
-        from dreamreel.editor.render.render_controller import RenderController
-    except ImportError:
-        return None
+    from dreamreel.editor.render.render_controller import RenderController  # imports the engine registry
+
     return RenderController(window)
 
 
 def _make_preview():
-    try:
-        from dreamreel.editor.panels.preview_panel import PreviewPanel
-    except ImportError:
-        return None
+    from dreamreel.editor.panels.preview_panel import PreviewPanel  # imports the engine registry
+
     return PreviewPanel()
