@@ -47,7 +47,10 @@ def test_open_shows_blocks_title_and_screenshot(window, tmp_path):
 def test_import_lrc_through_the_menu_is_one_undo_step(window, monkeypatch):
     lrc = str(EXAMPLES / "lyrics.lrc")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (lrc, ""))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.Yes)
     action(window, "import_lyrics_lrc").trigger()
+    assert len(asked) == 1 and "Replace the 4 blocks" in asked[0]  # the window had blocks
     project = window.document.project
     assert len(project.blocks) == 10
     assert project.blocks[0].text == "A lighthouse in a violet storm"

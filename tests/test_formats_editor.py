@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from dreamreel.core.formats import TABLE, read_lyrics
 from editor_conftest_helpers import close_window, make_project_file, open_window
@@ -35,8 +35,11 @@ def test_import_vtt_through_the_menu_strips_markup(window, tmp_path, monkeypatch
     path.write_text(VTT, encoding="utf-8")
     seen = []
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (seen.append(a[3]), (str(path), ""))[1])
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.Yes)
     action(window, "import_lyrics_vtt").trigger()
     assert seen == ["WebVTT subtitles (*.vtt)"]
+    assert asked == ["Replace the blocks?"]  # the project had blocks
     blocks = window.document.project.blocks
     assert [(b.text, b.start_ms, b.end_ms) for b in blocks] == [("Hello & bye", 1000, 2500), ("Two", 2500, 4000)]
 
