@@ -361,7 +361,12 @@ def join_texts(a: str, b: str) -> str:
 def _is_prompt(text: str) -> bool:
     from dreamreel.core.engine.prompts import parse_prompts  # the one prompt parser
 
-    parts = parse_prompts(text)
+    from dreamreel.core.errors import DreamreelError
+
+    try:
+        parts = parse_prompts(text)
+    except DreamreelError:  # `ink:1e9`: written as prompt syntax, if not valid
+        return True
     return len(parts) != 1 or parts[0].weight != 1.0 or parts[0].text != text.strip()
 
 

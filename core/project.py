@@ -43,13 +43,17 @@ class WordTiming:
 
 @dataclass
 class Prompt:
-    """A weighted text phrase, e.g. `oil painting:1.0`. Negative weights push away."""
+    """A weighted text phrase, e.g. `oil painting:1.0`. Negative weights push away. `stop`
+    (None: none) is the notebooks' stop: the signed distance never counts below it."""
 
     text: str
     weight: float = 1.0
+    stop: float | None = None
 
     def __str__(self) -> str:
-        return self.text if self.weight == 1.0 else f"{self.text}:{self.weight:g}"
+        from dreamreel.core.engine.prompts import format_prompt
+
+        return format_prompt(self)
 
 
 @dataclass
@@ -201,10 +205,25 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "title": project.title,
         "audio": asdict(project.audio) if project.audio else None,
         "tags": dict(project.tags),
-        "style": asdict(project.style),
+        "style": _style_dict(asdict(project.style)),
         "render": asdict(project.render),
-        "blocks": [asdict(b) for b in project.blocks],
+        "blocks": [_block_dict(asdict(b)) for b in project.blocks],
     }
+
+
+def _style_dict(style: dict | None) -> dict | None:
+    """A style's JSON form: a phrase's `stop` only when set, so existing files stay the same."""
+    if style is not None:
+        for name in ("phrases", "negatives"):
+            for p in style[name]:
+                if p.get("stop") is None:
+                    p.pop("stop", None)
+    return style
+
+
+def _block_dict(block: dict) -> dict:
+    block["style"] = _style_dict(block["style"])
+    return block
 
 
 def save_project(project: Project, path: str | Path) -> None:
@@ -433,6 +452,9 @@ def check_style(style: Style) -> str | None:
                 return f"{name}[{i}].text: must be text"
             if isinstance(p.weight, bool) or not isinstance(p.weight, (int, float)) or not math.isfinite(p.weight):
                 return f"{name}[{i}].weight: must be a finite number"
+            if p.stop is not None and (isinstance(p.stop, bool) or not isinstance(p.stop, (int, float))
+                                       or not math.isfinite(p.stop)):
+                return f"{name}[{i}].stop: must be a finite number or absent"
     return None
 
 

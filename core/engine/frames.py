@@ -210,7 +210,12 @@ def caption_text(text: str) -> str:
     """A block's text as a viewer reads it: prompt weights and `|` separators removed."""
     from dreamreel.core.engine.prompts import parse_prompts
 
-    return ", ".join(p.text for p in parse_prompts(text) if p.weight > 0)
+    from dreamreel.core.errors import DreamreelError
+
+    try:
+        return ", ".join(p.text for p in parse_prompts(text) if p.weight > 0)
+    except DreamreelError:  # not valid prompt syntax: show it as written
+        return text.strip()
 
 
 def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:

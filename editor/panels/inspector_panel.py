@@ -10,33 +10,17 @@ from __future__ import annotations
 
 from dreamreel.core.commands import SetBlockFields, resize_block, set_text
 from dreamreel.core.formats.timecodes import parse_time
-from dreamreel.core.project import Prompt, Style
+from dreamreel.core.engine.prompts import format_prompts, parse_style_prompts
+from dreamreel.core.errors import DreamreelError
+from dreamreel.core.project import Style
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from dreamreel.core.clock import format_clock
 
-PROMPT_HELP = ("Several prompts in one block: <code>text:weight | other:weight</code>, "
-               "e.g. <code>a red sky:1 | clouds:0.5</code>. Negative weights push away.")
-
-
-def parse_prompts(text: str) -> list[Prompt]:
-    """`a:1 | b:0.5` -> [Prompt("a", 1.0), Prompt("b", 0.5)]; a phrase without weight gets 1."""
-    out = []
-    for part in text.split("|"):
-        part = part.strip()
-        if not part:
-            continue
-        head, sep, tail = part.rpartition(":")
-        try:
-            out.append(Prompt(head.strip(), float(tail)) if sep and head.strip() else Prompt(part, 1.0))
-        except ValueError:
-            out.append(Prompt(part, 1.0))
-    return out
-
-
-def format_prompts(prompts: list[Prompt]) -> str:
-    return " | ".join(str(p) for p in prompts)
+PROMPT_HELP = ("Several prompts in one block: <code>text:weight:stop | other:weight</code>, "
+               "e.g. <code>a red sky:1 | clouds:0.5</code>. Negative weights push away; "
+               "a stop (optional) is where the pull ends.")
 
 
 class InspectorPanel(QWidget):
@@ -163,7 +147,12 @@ class InspectorPanel(QWidget):
         b = self.document.current_block()
         if b is None:
             return
-        phrases = parse_prompts(self.style.text())
+        try:
+            phrases = parse_style_prompts(self.style.text())
+        except DreamreelError as e:
+            self.errorRaised.emit(f"Style: {e}")
+            self._on_model_changed()
+            return
         style = Style(phrases=phrases, negatives=b.style.negatives if b.style else []) if phrases else None
         if style != b.style:
             self._set_field("style", style)
