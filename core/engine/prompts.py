@@ -106,11 +106,26 @@ def _stop(p: Prompt) -> float:
     return -math.inf if p.stop is None else p.stop
 
 
+def uses_prompt_syntax(block: Block) -> bool:
+    """Whether a block's text is read with the grammar: not for literal lyrics
+    (`prompt_syntax` False, what the LRC/SRT/VTT/ASS/labels readers set)."""
+    return block.prompt_syntax is not False
+
+
+def block_prompts(block: Block) -> list[WeightedPrompt]:
+    """A block's own prompts: its text by the grammar, or (literal lyrics) the whole text as
+    one prompt of weight 1, so `Meet me at 9:30` and `Psalm 23:4` stay words."""
+    if uses_prompt_syntax(block):
+        return parse_prompts(block.text)
+    text = block.text.strip()
+    return [WeightedPrompt(text, 1.0)] if text else []
+
+
 def compose_prompts(block: Block, style: Style) -> tuple[WeightedPrompt, ...]:
-    """The prompts one block renders with: its own text, then style phrases, then negatives
-    (with negated weights). A block's own style replaces the project style."""
+    """The prompts one block renders with: its own text (`block_prompts`), then style phrases,
+    then negatives (with negated weights). A block's own style replaces the project style."""
     style = block.style if block.style is not None else style
-    prompts = parse_prompts(block.text)
+    prompts = block_prompts(block)
     prompts += [WeightedPrompt(p.text, p.weight, _stop(p)) for p in style.phrases if p.text.strip()]
     prompts += [WeightedPrompt(p.text, -abs(p.weight), _stop(p)) for p in style.negatives if p.text.strip()]
     return tuple(prompts)
