@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from dreamreel.core.clock import format_clock
 from dreamreel.core.errors import CommandError, ProjectError
 from dreamreel.core.events import Change
-from dreamreel.core.project import MIN_BLOCK_MS, Block, Project, RenderSettings, Style, new_id, validate_blocks
+from dreamreel.core.project import MIN_BLOCK_MS, STYLE_MODES, Block, Project, RenderSettings, Style, new_id
+from dreamreel.core.project import validate_blocks
 from dreamreel.core.project import check_render_settings, check_style
 
 
@@ -403,13 +404,13 @@ class MergeWithNext(_Snapshot):
 @dataclass
 class SetBlockFields(_Snapshot):
     """Set content fields of one block: text, secondary, style, seed, iterations, words,
-    prompt_syntax."""
+    prompt_syntax, style_mode."""
 
     block_id: str = ""
     fields: dict = field(default_factory=dict)
     label: str = "Edit block"
 
-    EDITABLE = ("text", "secondary", "style", "seed", "iterations", "words", "prompt_syntax")
+    EDITABLE = ("text", "secondary", "style", "seed", "iterations", "words", "prompt_syntax", "style_mode")
 
     def _new_blocks(self, project):
         b = _get(project, self.block_id)
@@ -445,6 +446,8 @@ class SetBlocksFields(_Snapshot):
 def _check_fields(fields: dict) -> str | None:
     if fields.get("prompt_syntax") is not None and not isinstance(fields["prompt_syntax"], bool):
         return "prompt_syntax must be true, false or empty"
+    if fields.get("style_mode") is not None and fields["style_mode"] not in STYLE_MODES:
+        return f"style_mode must be one of {', '.join(STYLE_MODES)}, or empty"
     for key in ("text", "secondary"):
         if key in fields and not isinstance(fields[key], str):
             return f"{key} must be text"

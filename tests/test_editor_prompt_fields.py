@@ -77,3 +77,41 @@ def test_prompt_syntax_checkbox_is_one_undo_step_and_changes_the_plan(window):
     assert [doc.project.block(i).prompt_syntax for i in ("one", "three")] == [True, None]
     assert doc.stack.count() == depth + 1
     assert box.isChecked()
+
+
+def test_inspector_style_adds_by_default_and_the_combo_replaces(window):
+    from dreamreel.core.project import Style
+
+    doc = window.document
+    doc.project.style = Style(phrases=[Prompt("oil painting")], negatives=[Prompt("blurry", 0.5)])
+    doc.select(["one"])
+    inspector = window.inspector
+    assert inspector.style_mode.currentData() == "add"
+    inspector.style.setText("fog:0.5")
+    inspector.style.editingFinished.emit()
+    assert doc.project.block("one").style_mode == "add"
+    assert _plan_prompts(doc.project, "one") == [("One lighthouse", 1.0), ("oil painting", 1.0), ("fog", 0.5),
+                                                 ("blurry", -0.5)]
+    depth = doc.stack.count()
+    combo = inspector.style_mode
+    combo.setCurrentIndex(combo.findData("replace"))
+    combo.activated.emit(combo.currentIndex())
+    assert doc.stack.count() == depth + 1
+    assert _plan_prompts(doc.project, "one") == [("One lighthouse", 1.0), ("fog", 0.5), ("blurry", -0.5)]
+    combo.setCurrentIndex(combo.findData("replace-all"))
+    combo.activated.emit(combo.currentIndex())
+    assert _plan_prompts(doc.project, "one") == [("One lighthouse", 1.0), ("fog", 0.5)]
+    doc.stack.undo()
+    doc.stack.undo()
+    assert combo.currentData() == "add"
+
+
+def test_inspector_shows_an_old_block_style_as_replacing_all(window):
+    from dreamreel.core.commands import SetBlockFields
+    from dreamreel.core.project import Style
+
+    doc = window.document
+    doc.execute(SetBlockFields(block_id="two", fields={"style": Style(phrases=[Prompt("ink")])}))
+    doc.select(["two"])
+    assert doc.project.block("two").style_mode is None
+    assert window.inspector.style_mode.currentData() == "replace-all"  # what it meant, and still means

@@ -121,10 +121,25 @@ def block_prompts(block: Block) -> list[WeightedPrompt]:
     return [WeightedPrompt(text, 1.0)] if text else []
 
 
+def block_style(block: Block, style: Style) -> Style:
+    """The style one block renders with, from the project's `style` and the block's own by its
+    `style_mode`: "add" (project phrases, then the block's), "replace" (the block's phrases
+    only); both keep the project's negatives, then the block's. "replace-all" (and None, what
+    a block style meant before the mode existed) is the block's style alone."""
+    own = block.style
+    if own is None:
+        return style
+    mode = block.style_mode or "replace-all"
+    if mode == "replace-all":
+        return own
+    phrases = (list(style.phrases) if mode == "add" else []) + list(own.phrases)
+    return Style(phrases=phrases, negatives=list(style.negatives) + list(own.negatives))
+
+
 def compose_prompts(block: Block, style: Style) -> tuple[WeightedPrompt, ...]:
-    """The prompts one block renders with: its own text (`block_prompts`), then style phrases,
-    then negatives (with negated weights). A block's own style replaces the project style."""
-    style = block.style if block.style is not None else style
+    """The prompts one block renders with: its own text (`block_prompts`), then the style
+    phrases, then the negatives (with negated weights), the style being `block_style`'s."""
+    style = block_style(block, style)
     prompts = block_prompts(block)
     prompts += [WeightedPrompt(p.text, p.weight, _stop(p)) for p in style.phrases if p.text.strip()]
     prompts += [WeightedPrompt(p.text, -abs(p.weight), _stop(p)) for p in style.negatives if p.text.strip()]

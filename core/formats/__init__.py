@@ -166,6 +166,8 @@ def parse_lyrics(
                           raw_out=markup)
     for b in blocks:  # a screenplay's text is prompts (`photo:-1:0.9`); subtitles and labels are words
         b.prompt_syntax = fmt == "csv"
+        if b.style is not None:  # a row's style column: its phrases instead of the project's, negatives kept
+            b.style_mode = "replace"
     return Lyrics(blocks, {}, problems.warnings, 0, fmt, markup, header)
 
 

@@ -15,7 +15,7 @@ from dreamreel.core.engine.prompts import format_prompts, parse_style_prompts, u
 from dreamreel.core.errors import DreamreelError
 from dreamreel.core.project import Style
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from dreamreel.core.clock import format_clock
 
@@ -25,6 +25,22 @@ PROMPT_HELP = ("Several prompts in one block: <code>text:weight:stop | other:wei
 SYNTAX_HELP = ("Read the text as prompt syntax (text:weight:stop | ...). Off: the text is literal "
                "words, one prompt of weight 1, so a lyric like \"Meet me at 9:30\" keeps its time. "
                "Imported lyrics start off; CSV screenplays and typed blocks start on.")
+
+
+STYLE_MODE_ITEMS = (  # Block.style_mode: what the combo offers
+    ("add", "Add to project style", "The project's phrases, then these; the project's negatives stay."),
+    ("replace", "Replace project phrases", "These phrases instead of the project's; the project's negatives stay."),
+    ("replace-all", "Replace project style", "These phrases alone: the project's phrases and negatives are dropped."),
+)
+NEW_STYLE_MODE = "add"  # a block's first style override adds to the project's
+
+
+def shown_style_mode(block) -> str:
+    """The mode a block's style works by: its own, "replace-all" for a style set before modes
+    existed (what it meant then), NEW_STYLE_MODE for a block without a style yet."""
+    if block.style_mode is not None:
+        return block.style_mode
+    return "replace-all" if block.style is not None else NEW_STYLE_MODE
 
 
 class InspectorPanel(QWidget):
@@ -43,7 +59,12 @@ class InspectorPanel(QWidget):
         self.start = QLineEdit()
         self.end = QLineEdit()
         self.style = QLineEdit()
-        self.style.setPlaceholderText("project style (type phrases to override)")
+        self.style.setPlaceholderText("project style (type phrases for this block)")
+        self.style_mode = QComboBox()
+        for value, title, tip in STYLE_MODE_ITEMS:
+            self.style_mode.addItem(title, value)
+            self.style_mode.setItemData(self.style_mode.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.style_mode.setToolTip("How this block's style meets the project's")
         self.seed = QSpinBox()
         self.seed.setRange(-1, 2**31 - 1)
         self.seed.setSpecialValueText("project seed")
@@ -64,6 +85,7 @@ class InspectorPanel(QWidget):
         form.addRow("Start", self.start)
         form.addRow("End", self.end)
         form.addRow("Style override", self.style)
+        form.addRow("", self.style_mode)
         form.addRow("Seed", self.seed)
         form.addRow("Iterations", self.iterations)
         layout = QVBoxLayout(self)
@@ -77,6 +99,7 @@ class InspectorPanel(QWidget):
         self.start.editingFinished.connect(lambda: self._on_time_edited("start"))
         self.end.editingFinished.connect(lambda: self._on_time_edited("end"))
         self.style.editingFinished.connect(self._on_style_edited)
+        self.style_mode.activated.connect(self._on_style_mode_chosen)  # the user's choices only
         self.prompt_syntax.clicked.connect(self._on_syntax_clicked)  # the user's clicks only
         self.seed.valueChanged.connect(lambda v: self._set_field("seed", None if v < 0 else v))
         self.iterations.valueChanged.connect(lambda v: self._set_field("iterations", None if v < 0 else v))
@@ -100,6 +123,7 @@ class InspectorPanel(QWidget):
                 self.seed.setValue(-1)
                 self.iterations.setValue(-1)
                 self.prompt_syntax.setCheckState(Qt.CheckState.Unchecked)
+                self.style_mode.setCurrentIndex(self.style_mode.findData(NEW_STYLE_MODE))
                 return
             n = len(self.document.selection)
             self.title.setText(f"Block {self.document.project.index_of(b.id) + 1}" + (f" ({n} selected)" if n > 1 else ""))
@@ -111,6 +135,7 @@ class InspectorPanel(QWidget):
                     w.setText(value)
             self.seed.setValue(-1 if b.seed is None else b.seed)
             self.iterations.setValue(-1 if b.iterations is None else b.iterations)
+            self.style_mode.setCurrentIndex(self.style_mode.findData(shown_style_mode(b)))
             syntax = {uses_prompt_syntax(x) for x in self._selected_blocks()}
             self.prompt_syntax.setCheckState(Qt.CheckState.PartiallyChecked if len(syntax) > 1 else
                                              Qt.CheckState.Checked if syntax == {True} else Qt.CheckState.Unchecked)
@@ -166,8 +191,18 @@ class InspectorPanel(QWidget):
             self._on_model_changed()
             return
         style = Style(phrases=phrases, negatives=b.style.negatives if b.style else []) if phrases else None
-        if style != b.style:
-            self._set_field("style", style)
+        if style == b.style:
+            return
+        fields = {"style": style}
+        if b.style is None and b.style_mode is None:  # the first override: by the mode the combo shows
+            fields["style_mode"] = self.style_mode.currentData()
+        self._run(SetBlockFields(block_id=b.id, fields=fields, label="Edit style"))
+
+    def _on_style_mode_chosen(self, index: int):
+        b = self.document.current_block()
+        value = self.style_mode.itemData(index)
+        if b is not None and value != shown_style_mode(b):
+            self._run(SetBlockFields(block_id=b.id, fields={"style_mode": value}, label="Style mode"))
 
     def _selected_blocks(self) -> list:
         """The selected blocks (the inspector's block when the selection is empty)."""
