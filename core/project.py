@@ -23,6 +23,7 @@ from dreamreel.core.validate import check_bounds, parse_project_json
 FORMAT_VERSION = 2
 MIN_BLOCK_MS = 50
 CONTINUITY_MODES = ("chain", "per-block")
+STYLE_MODES = ("add", "replace", "replace-all")  # Block.style_mode; None reads as "replace-all"
 INTERPOLATIONS = ("linear", "slerp", "rife", "minterpolate")  # latent blends, network, ffmpeg
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIZE = 8192  # pixels a side
@@ -78,6 +79,17 @@ class Block:
     seed: int | None = None
     iterations: int | None = None
     stanza_break: bool = False  # lyrics: a blank line comes before this block (a new verse)
+    # How the text reads as prompts: True = the prompt grammar (`text:weight:stop | ...`),
+    # False = literal words, the whole text one prompt of weight 1 (lyrics: `Meet me at 9:30`),
+    # None = not said (projects from before the flag, blocks typed in the editor): the grammar,
+    # as it always was, so their keyframe keys stay. Saved only when not None.
+    prompt_syntax: bool | None = None
+    # How the block's own `style` meets the project's (STYLE_MODES): "add" = the project's phrases
+    # then the block's; "replace" = the block's phrases instead of the project's; both keep the
+    # project's negatives (then the block's). "replace-all" = the block's style alone, the
+    # project's negatives dropped too. None = "replace-all", what a block style always meant (so
+    # existing projects keep their keys). Saved only when set.
+    style_mode: str | None = None
 
     @property
     def duration_ms(self) -> int:
@@ -222,8 +234,15 @@ def _style_dict(style: dict | None) -> dict | None:
 
 
 def _block_dict(block: dict) -> dict:
+    """A block's JSON form: the fields added later only when set, so existing files stay the same."""
     block["style"] = _style_dict(block["style"])
+    for name in _OPTIONAL_BLOCK_FIELDS:
+        if block.get(name) is None:
+            block.pop(name, None)
     return block
+
+
+_OPTIONAL_BLOCK_FIELDS = ("prompt_syntax", "style_mode")
 
 
 def save_project(project: Project, path: str | Path) -> None:
@@ -508,6 +527,10 @@ def _block(data: Any, where: str) -> Block:
     for key in ("seed", "iterations"):
         if data.get(key) is not None and (not isinstance(data[key], int) or isinstance(data[key], bool)):
             raise ProjectError(f"{where}.{key}: must be an integer or null")
+    if data.get("prompt_syntax") is not None and not isinstance(data["prompt_syntax"], bool):
+        raise ProjectError(f"{where}.prompt_syntax: must be true, false or absent")
+    if data.get("style_mode") is not None and data["style_mode"] not in STYLE_MODES:
+        raise ProjectError(f"{where}.style_mode: must be one of {', '.join(STYLE_MODES)} or absent")
     block = _dataclass(Block, data, where)
     block.words = words
     block.style = _style(style, f"{where}.style") if style is not None else None

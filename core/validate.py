@@ -91,7 +91,7 @@ def check_bounds(project) -> None:
         if b.style is not None:
             _check_style(b.style, f"{where}.style")
         try:
-            parsed = parse_prompts(b.text) if ":" in b.text else ()
+            parsed = parse_prompts(b.text) if ":" in b.text and b.prompt_syntax is not False else ()
         except DreamreelError as e:
             raise ProjectError(f"{where}.text: {e}") from None
         for p in parsed:

@@ -130,3 +130,59 @@ def test_project_saves_stop_only_when_set():
     assert d["style"]["phrases"] == [{"text": "oil", "weight": 1.0}, {"text": "ink", "weight": 2.0, "stop": 0.4}]
     assert d["blocks"][0]["style"]["phrases"] == [{"text": "fog", "weight": 1.0}]
     assert project_from_dict(d).style == p.style
+
+
+def _texts(block, style):
+    return [(p.text, p.weight) for p in compose_prompts(block, style)]
+
+
+def test_block_style_adds_or_replaces_and_keeps_project_negatives():
+    project = Style(phrases=[Prompt("oil", 1.0)], negatives=[Prompt("blur", 0.5)])
+    own = Style(phrases=[Prompt("ink", 2.0)], negatives=[Prompt("text", 1.0)])
+    add = Block("sky", 0, 1000, style=own, style_mode="add")
+    assert _texts(add, project) == [("sky", 1.0), ("oil", 1.0), ("ink", 2.0), ("blur", -0.5), ("text", -1.0)]
+    replace = Block("sky", 0, 1000, style=own, style_mode="replace")
+    assert _texts(replace, project) == [("sky", 1.0), ("ink", 2.0), ("blur", -0.5), ("text", -1.0)]
+    alone = Block("sky", 0, 1000, style=own, style_mode="replace-all")
+    assert _texts(alone, project) == [("sky", 1.0), ("ink", 2.0), ("text", -1.0)]
+    # no mode (every project saved before it): what a block style always meant, the same keys
+    legacy = Block("sky", 0, 1000, style=own)
+    assert compose_prompts(legacy, project) == compose_prompts(alone, project)
+    assert _texts(Block("sky", 0, 1000, style_mode="replace"), project) == [("sky", 1.0), ("oil", 1.0), ("blur", -0.5)]
+
+
+def test_style_mode_is_saved_only_when_set_and_checked_on_load():
+    from dreamreel.core.errors import ProjectError
+    from dreamreel.core.project import Project, project_from_dict, project_to_dict
+
+    p = Project(blocks=[Block("a", 0, 1000, style=Style(phrases=[Prompt("ink")])),
+                        Block("b", 1000, 2000, style=Style(phrases=[Prompt("ink")]), style_mode="add")])
+    d = project_to_dict(p)
+    assert "style_mode" not in d["blocks"][0] and d["blocks"][1]["style_mode"] == "add"
+    assert project_from_dict(d).blocks == p.blocks
+    d["blocks"][1]["style_mode"] = "merge"
+    with pytest.raises(ProjectError, match=r"blocks\[1\]\.style_mode: must be one of add, replace, replace-all"):
+        project_from_dict(d)
+
+
+def test_csv_row_style_replaces_phrases_and_keeps_project_negatives():
+    from dreamreel.core.formats import parse_lyrics
+
+    block = parse_lyrics("text,start,style\nsky,0,ink:2\nsea,5,\n", "csv").blocks[0]
+    assert block.style_mode == "replace"
+    project = Style(phrases=[Prompt("oil")], negatives=[Prompt("blur", 0.5)])
+    assert _texts(block, project) == [("sky", 1.0), ("ink", 2.0), ("blur", -0.5)]
+
+
+def test_incremental_states_see_a_style_mode_change(tmp_path):
+    from dreamreel.core.engine.cache import KeyframeCache
+    from dreamreel.core.engine.states import plan_states
+    from dreamreel.core.project import Project
+
+    ident = {"engine": "draft", "engine_version": "test"}
+    p = Project(style=Style(phrases=[Prompt("oil")]), blocks=[Block("sky", 0, 1000, style=Style(phrases=[Prompt("ink")]))])
+    cache = KeyframeCache(tmp_path)
+    before = plan_states(p, ident, cache)
+    p.blocks[0].style_mode = "add"  # in place: the fingerprint must see it
+    after = plan_states(p, ident, cache, previous=before)
+    assert [x.text for x in after.keyframes[0].spec.prompts] == ["sky", "oil", "ink"]

@@ -106,11 +106,41 @@ def _stop(p: Prompt) -> float:
     return -math.inf if p.stop is None else p.stop
 
 
+def uses_prompt_syntax(block: Block) -> bool:
+    """Whether a block's text is read with the grammar: not for literal lyrics
+    (`prompt_syntax` False, what the LRC/SRT/VTT/ASS/labels readers set)."""
+    return block.prompt_syntax is not False
+
+
+def block_prompts(block: Block) -> list[WeightedPrompt]:
+    """A block's own prompts: its text by the grammar, or (literal lyrics) the whole text as
+    one prompt of weight 1, so `Meet me at 9:30` and `Psalm 23:4` stay words."""
+    if uses_prompt_syntax(block):
+        return parse_prompts(block.text)
+    text = block.text.strip()
+    return [WeightedPrompt(text, 1.0)] if text else []
+
+
+def block_style(block: Block, style: Style) -> Style:
+    """The style one block renders with, from the project's `style` and the block's own by its
+    `style_mode`: "add" (project phrases, then the block's), "replace" (the block's phrases
+    only); both keep the project's negatives, then the block's. "replace-all" (and None, what
+    a block style meant before the mode existed) is the block's style alone."""
+    own = block.style
+    if own is None:
+        return style
+    mode = block.style_mode or "replace-all"
+    if mode == "replace-all":
+        return own
+    phrases = (list(style.phrases) if mode == "add" else []) + list(own.phrases)
+    return Style(phrases=phrases, negatives=list(style.negatives) + list(own.negatives))
+
+
 def compose_prompts(block: Block, style: Style) -> tuple[WeightedPrompt, ...]:
-    """The prompts one block renders with: its own text, then style phrases, then negatives
-    (with negated weights). A block's own style replaces the project style."""
-    style = block.style if block.style is not None else style
-    prompts = parse_prompts(block.text)
+    """The prompts one block renders with: its own text (`block_prompts`), then the style
+    phrases, then the negatives (with negated weights), the style being `block_style`'s."""
+    style = block_style(block, style)
+    prompts = block_prompts(block)
     prompts += [WeightedPrompt(p.text, p.weight, _stop(p)) for p in style.phrases if p.text.strip()]
     prompts += [WeightedPrompt(p.text, -abs(p.weight), _stop(p)) for p in style.negatives if p.text.strip()]
     return tuple(prompts)

@@ -7,7 +7,9 @@ Classic form (no header): `"A lighthouse in a storm",0` / `"Waves of glass",12.5
 Header form: the first row names columns, any order, case-insensitive, by any usual name:
 text (prompt, lyric, line, caption…), start (time, seconds, begin, from…), end (stop, until…),
 style, seed, secondary (translation); a unit suffix `(ms)` / `_ms` means milliseconds.
-`style` is `phrase:weight | phrase:weight` (-> Block.style.phrases); `seed` an integer.
+`style` is `phrase:weight | phrase:weight` (-> Block.style.phrases, with style_mode "replace": the
+row's phrases instead of the project's, the project's negatives kept); `seed` an integer.
+Text is prompt syntax (Block.prompt_syntax True).
 Empty cells mean "not set". Export writes all six columns, always in the same order.
 
 Times are seconds (`12.5`), `m:ss(.xx)` or `h:mm:ss(.xx)` (`0:03:10` is 190 s: spreadsheets
