@@ -1,5 +1,6 @@
 """A CSV screenplay carries Block.prompt_syntax and Block.style_mode: the optional `syntax` and
-`style_mode` columns, written when a block needs them and read back with the same meaning."""
+`style_mode` columns, written when a block needs them and read back with the same meaning.
+The other formats cannot hold the flag: they write the text as it is, and it reads back literal."""
 
 from __future__ import annotations
 
@@ -96,3 +97,13 @@ def test_a_bad_value_is_one_line_naming_the_line_and_the_column(tmp_path, column
     r = dreamreel("import", path, "-o", tmp_path / "p.dreamreel")
     refused(r, "screenplay.csv:3:", says)
     assert not (tmp_path / "p.dreamreel").exists()
+
+
+@pytest.mark.parametrize("fmt", ["lrc", "srt", "vtt", "ass", "labels"])
+def test_the_lossy_formats_write_a_prompt_block_as_its_text_which_comes_back_literal(fmt):
+    blocks = [Block("photo:-1:0.9 | sky:2", 0, 2000, prompt_syntax=True, style=Style([Prompt("ink", 2.0)]),
+                    style_mode="add"), Block("Meet me at 9:30", 2000, 4000, prompt_syntax=False)]
+    back = parse_lyrics(format_lyrics(blocks, fmt), fmt).blocks
+    assert [b.text for b in back] == [b.text for b in blocks]  # the words survive, `|` and `:` included
+    assert [(b.prompt_syntax, b.style, b.style_mode) for b in back] == [(False, None, None)] * 2
+    assert [(p.text, p.weight) for p in block_prompts(back[0])] == [("photo:-1:0.9 | sky:2", 1.0)]
