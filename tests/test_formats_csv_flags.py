@@ -21,7 +21,7 @@ PROJECT_STYLE = Style(phrases=[Prompt("oil painting", 1.0), Prompt("gold", 0.5, 
 
 
 def _blocks() -> list[Block]:
-    own = Style(phrases=[Prompt("ink", 2.0), Prompt("smoke", 0.5, 0.1)])
+    own = Style(phrases=[Prompt("ink", 2.0), Prompt("smoke", 0.5, 0.1)], negatives=[Prompt("frame", 0.3, 0.2)])
     return [
         Block("Meet me at 9:30", 0, 2000, id="lyric", prompt_syntax=False),
         Block("Psalm 23:4", 2000, 4000, id="add", prompt_syntax=False, style=own, style_mode="add"),
@@ -48,7 +48,8 @@ def test_project_to_csv_to_project_keeps_the_prompts_and_the_flags(tmp_path):
     csv_path = tmp_path / "screenplay.csv"
     r = dreamreel("export", path, "--format", "csv", "-o", csv_path)
     assert r.returncode == 0, r.stderr
-    assert csv_path.read_text(encoding="utf-8").splitlines()[0] == "text,start,end,style,seed,secondary,syntax,style_mode"
+    assert csv_path.read_text(encoding="utf-8").splitlines()[0] == (
+        "text,start,end,style,seed,secondary,negatives,syntax,style_mode")
     back_path = tmp_path / "back.dreamreel"
     r = dreamreel("import", csv_path, "-o", back_path)
     assert r.returncode == 0, r.stderr
@@ -56,6 +57,7 @@ def test_project_to_csv_to_project_keeps_the_prompts_and_the_flags(tmp_path):
     assert [b.text for b in back.blocks] == [b.text for b in original.blocks]
     assert [b.prompt_syntax for b in back.blocks] == [False, False, True, True, True, False]  # None -> True: both the grammar
     assert [b.style_mode for b in back.blocks] == [None, "add", "replace", "replace-all", "replace-all", None]
+    assert [b.style for b in back.blocks] == [b.style for b in original.blocks]  # the block's negatives its own
     assert [block_prompts(b) for b in back.blocks] == [block_prompts(b) for b in original.blocks]
     assert _composed(back.blocks) == _composed(original.blocks)
     assert _composed(back.blocks, Style()) == _composed(original.blocks, Style())
@@ -71,6 +73,21 @@ def test_without_the_columns_rows_read_as_they_always_did():
     assert out.splitlines()[0] == "text,start,end,style,seed,secondary"  # nothing needs the optional columns
     a, b = parse_lyrics(out, "csv").blocks
     assert (a.prompt_syntax, a.style_mode, b.prompt_syntax, b.style_mode) == (True, "replace", True, None)
+
+
+def test_a_block_style_negative_stays_after_the_project_negatives_in_add_mode():
+    block = Block("sky", 0, 1000, style=Style(phrases=[Prompt("ink")], negatives=[Prompt("text", 0.7)]),
+                  style_mode="add")
+    out = format_lyrics([block], "csv")
+    assert out.splitlines() == ["text,start,end,style,seed,secondary,negatives,style_mode",
+                                '"sky",0,1,"ink:1",,"","text:0.7",add']
+    back = parse_lyrics(out, "csv").blocks[0]
+    assert back.style == block.style
+    assert [p.text for p in compose_prompts(back, PROJECT_STYLE)] == ["sky", "oil painting", "gold", "ink", "blur", "text"]
+    only = parse_lyrics('Text,Start,Negative prompts\nsky,0,"blur:0.5"\n', "csv").blocks[0]
+    assert (only.style, only.style_mode) == (Style(phrases=[], negatives=[Prompt("blur", 0.5)]), "replace")
+    with pytest.raises(FormatError, match=r"<text>:2: negatives column: weight '1e5'"):
+        parse_lyrics('text,start,negatives\nsky,0,"blur:1e5"\n', "csv")
 
 
 def test_header_names_any_case_and_empty_cells_mean_the_screenplay_default():

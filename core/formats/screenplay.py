@@ -11,14 +11,17 @@ style, seed, secondary (translation); a unit suffix `(ms)` / `_ms` means millise
 row's phrases instead of the project's, the project's negatives kept); `seed` an integer.
 Text is prompt syntax (Block.prompt_syntax True) unless a `syntax` column says `literal`.
 
-Two optional columns carry what a project says about a block and the six columns cannot:
+Three optional columns carry what a project says about a block and the six columns cannot:
+`negatives` (the block style's negative prompts, `text:weight | ...` as the editor's Negative
+prompts field writes them: without the column they are written in `style` as negative weights,
+which come back as phrases, and so ahead of the project's negatives in the add/replace modes),
 `syntax` (`prompt`: the text is `text:weight:stop | ...`; `literal`: the whole text is one
 prompt of weight 1, as imported lyrics are, so `Meet me at 9:30` stays words) and `style_mode`
 (`add` / `replace` / `replace-all`, Block.style_mode). An empty cell, or no such column, means
 what a screenplay row always meant: prompt syntax, and "replace" for a row with a style. Any
 other value is refused in one line naming the line and the column.
 Empty cells mean "not set". Export writes the six columns, always in the same order, then
-`syntax` when a block is literal and `style_mode` when a block's mode is not what the row
+`negatives` when a block style has negatives, `syntax` when a block is literal and `style_mode` when a block's mode is not what the row
 would read as ("replace" for a styled row; a mode not said, None, is written `replace-all`,
 what it means).
 
@@ -41,7 +44,7 @@ from dreamreel.core.formats.timecodes import format_seconds, parse_time
 from dreamreel.core.project import Block, Prompt, Style
 
 COLUMNS = ("text", "start", "end", "style", "seed", "secondary")
-OPTIONAL_COLUMNS = ("syntax", "style_mode")  # written only when a block needs them
+OPTIONAL_COLUMNS = ("negatives", "syntax", "style_mode")  # written only when a block needs them
 _KNOWN = COLUMNS + OPTIONAL_COLUMNS
 _SYNTAX = {"prompt": True, "prompts": True, "literal": False}
 _NAMES = {
@@ -53,6 +56,7 @@ _NAMES = {
     "style": ("style", "styles", "look"),
     "seed": ("seed",),
     "secondary": ("secondary", "translation", "translated", "original"),
+    "negatives": ("negatives", "negative", "negative prompts", "negative prompt", "style negatives"),
     "syntax": ("syntax", "prompt syntax", "text syntax"),
     "style_mode": ("style mode", "stylemode", "style modes"),
 }
@@ -198,11 +202,17 @@ def _header_row(row: dict[str, str], line: int, problems: Problems) -> Cue | Non
         except ValueError:
             problems.report(f"bad seed {row['seed'][:40]!r}; must be a whole number, ignored", line)
     style = None
-    if row.get("style"):
+    if row.get("style") or row.get("negatives"):
         try:
-            style = parse_style(row["style"])
+            style = parse_style(row.get("style", ""))
         except DreamreelError as e:  # refused, as a weight out of range is when the project loads
             raise FormatError(f"style: {e}", path=problems.source, line=line) from None
+        try:
+            negatives = parse_style(row.get("negatives", ""))
+        except DreamreelError as e:
+            raise FormatError(f"negatives column: {e}", path=problems.source, line=line) from None
+        if negatives is not None:
+            style = Style(phrases=[] if style is None else style.phrases, negatives=negatives.phrases)
     syntax = _syntax_cell(row.get("syntax", ""), line, problems)
     mode = _style_mode_cell(row.get("style_mode", ""), line, problems)
     return Cue(start, row.get("text", ""), line, end_ms=end, secondary=row.get("secondary", ""), style=style, seed=seed,
@@ -277,9 +287,11 @@ def _read_style_mode(block: Block) -> str:
 
 
 def optional_columns(blocks: list[Block]) -> tuple[str, ...]:
-    """The optional columns `blocks` need: `syntax` when one is literal, `style_mode` when one's
+    """The optional columns `blocks` need: `negatives` when a block style has some, `syntax` when one is literal, `style_mode` when one's
     mode differs from what its row would read as without the column."""
     needed = []
+    if any(b.style is not None and b.style.negatives for b in blocks):
+        needed.append("negatives")
     if any(b.prompt_syntax is False for b in blocks):
         needed.append("syntax")
     if any(_style_mode_value(b) != _read_style_mode(b) for b in blocks):
@@ -308,7 +320,7 @@ def format_screenplay(blocks: list[Block], *, header: bool | None = None, durati
     block, and a final `"",END` row so the last end survives (styles, seeds and secondary
     texts, syntax and style modes are not written: the rows come back as prompt syntax).
     Otherwise the header form `text,start,end,style,seed,secondary` (always all six columns,
-    then `syntax` / `style_mode` when optional_columns says so) when `header` is True or
+    then `negatives` / `syntax` / `style_mode` when optional_columns says so) when `header` is True or
     needs_header says so, else classic."""
     if not classic:
         classic = not (needs_header(blocks, duration_ms) if header is None else header)
@@ -321,12 +333,18 @@ def format_screenplay(blocks: list[Block], *, header: bool | None = None, durati
         return "\n".join(rows) + "\n"
     columns = COLUMNS + optional_columns(blocks)
     lines = [",".join(columns)]
+    own_negatives = "negatives" in columns
     for b in blocks:
+        style, negatives = b.style, ""
+        if own_negatives and style is not None:
+            negatives = format_style(Style(phrases=style.negatives))
+            style = Style(phrases=style.phrases)
         cells = {
             "text": _quote(b.text),
             "start": format_seconds(b.start_ms),
             "end": format_seconds(b.end_ms),
-            "style": _quote(format_style(b.style)),
+            "style": _quote(format_style(style)),
+            "negatives": _quote(negatives),
             "seed": "" if b.seed is None else str(b.seed),
             "secondary": _quote(b.secondary),
             "syntax": _syntax_value(b),
