@@ -21,9 +21,9 @@ prompt of weight 1, as imported lyrics are, so `Meet me at 9:30` stays words) an
 what a screenplay row always meant: prompt syntax, and "replace" for a row with a style. Any
 other value is refused in one line naming the line and the column.
 Empty cells mean "not set". Export writes the six columns, always in the same order, then
-`negatives` when a block style has negatives, `syntax` when a block is literal and `style_mode` when a block's mode is not what the row
-would read as ("replace" for a styled row; a mode not said, None, is written `replace-all`,
-what it means).
+`negatives` when a block style has negatives, `syntax` when a block is literal and
+`style_mode` when a block's mode is not what its row would read as ("replace" for a styled
+row; a mode not said, None, is written `replace-all`, what it means).
 
 Times are seconds (`12.5`), `m:ss(.xx)` or `h:mm:ss(.xx)` (`0:03:10` is 190 s: spreadsheets
 never mean `mm:ss:xx`). The delimiter is sniffed: `;` (what Excel writes where the decimal mark
