@@ -34,9 +34,11 @@ def register(subparsers) -> None:
     p.add_argument("--png-dir", metavar="DIR", help="also (or only) write a PNG sequence here")
     p.add_argument("--minterpolate", type=int, metavar="FPS",
                    help="ffmpeg motion-interpolate the MP4 up to this frame rate")
-    p.add_argument("--interpolation", choices=("latent", "linear", "slerp", "rife", "minterpolate"),
-                   help="in-betweens: latent blends (linear/slerp; latent = the project's or linear), "
-                        "the RIFE network on decoded keyframes, or ffmpeg minterpolate from the keyframe rate")
+    p.add_argument("--interpolation", choices=("auto", "latent", "linear", "slerp", "rife", "minterpolate"),
+                   help="in-betweens: auto = the engine's default (RIFE for sd); latent = the engine's own "
+                        "walk (sd: each in-between denoised from blended noise and prompts) or latent blends; "
+                        "linear/slerp latent blends; the RIFE network on decoded keyframes; or ffmpeg "
+                        "minterpolate from the keyframe rate")
     p.add_argument("--dry-run", action="store_true", help="list what would be rendered and the estimate")
     p.add_argument("--cache", metavar="DIR", help="keyframe cache folder (default: <project>.dreamreel-cache)")
     p.add_argument("--vqgan-config", metavar="YAML", help="local VQGAN config (same as --set vqgan_config=YAML)")
@@ -75,11 +77,12 @@ def _apply_overrides(project, args) -> None:
         s.width, s.height = w, h
     if args.device:
         s.device = args.device
-    if args.interpolation:
-        latent = args.interpolation == "latent"
-        s.interpolation = (s.interpolation if s.interpolation in ("linear", "slerp") else "linear") if latent \
-            else args.interpolation
     entry = registry.get(s.engine)
+    if args.interpolation:
+        # latent: the engine's own denoised walk (SD) where its entry has one, else latent blends
+        # (the project's linear/slerp, or linear).
+        blends = s.interpolation if s.interpolation in ("linear", "slerp") else "linear"
+        s.interpolation = args.interpolation if args.interpolation != "latent" or entry.latent_walk else blends
     texts = list(args.engine_settings)
     names = {i.name for i in entry.settings_info()}
     texts += [f"{name}={getattr(args, name)}" for name in _SETTING_FLAGS if getattr(args, name) and name in names]
@@ -225,6 +228,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run:
         _check_outputs(args, project, cache.root)
     engine = make_engine(project, args, warn=lambda m: print(m, file=sys.stderr))
+    from dreamreel.core.engine.interpolate import settle_interpolation
+
+    # "auto": the engine's default (after any engine fallback); missing RIFE weights: one line, blends.
+    project.render.interpolation = settle_interpolation(project.render, warn=lambda m: print(m, file=sys.stderr))
     entry = registry.get(project.render.engine)
     t_range = None
     if args.t_from is not None or args.t_to is not None:

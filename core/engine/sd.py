@@ -287,6 +287,79 @@ class SdEngine:
             out.append(x.permute(0, 2, 3, 1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, 0, 0, 3), np.uint8)
 
+    # --- latent walk: in-betweens denoised (stable-diffusion-videos' walk) ------------------------
+
+    walk_version = "1"  # bump when a change alters walked in-betweens for identical keyframes
+
+    def start_noise(self, spec: KeyframeSpec) -> torch.Tensor:
+        """The noise keyframe `spec` was denoised from, CPU float32: a random start's
+        `random_latent`; a warm start's, the noise image-to-image drew from its seed."""
+        if spec.init_key is None:
+            return self.random_latent(spec)
+        from diffusers.utils.torch_utils import randn_tensor
+
+        gen = torch.Generator().manual_seed(spec.seed)
+        return randn_tensor(self.latent_shape(spec.width, spec.height), generator=gen, device=self.device,
+                            dtype=self.dtype).to("cpu", torch.float32)
+
+    def latent_walk(self, a: KeyframeSpec, b: KeyframeSpec, init_b: torch.Tensor | None, t: float) -> torch.Tensor:
+        """The picture at t in [0, 1] from keyframe `a` to keyframe `b`, denoised from
+        slerp(noise of a, noise of b, t) with lerp(prompt embeddings of a, of b, t), the way b was
+        made: text-to-image with b's steps for a random-start b; image-to-image from b's init
+        latent `init_b` (the keyframe before) for a warm start, with round(t x b's steps) of its
+        steps, so t -> 0 gives the init exactly and t = 1 gives b bit for bit (the strength
+        walks with t). Deterministic: b's seed drives the generator."""
+        from dreamreel.core.engine.interpolate import slerp
+
+        t = float(t)
+        if not 0.0 <= t <= 1.0:
+            raise DreamreelError(f"latent walk: t={t} is outside [0, 1]")
+        if (a.width, a.height) != (b.width, b.height):
+            raise DreamreelError("latent walk: the two keyframes have different sizes")
+        shape = self.latent_shape(b.width, b.height)
+        steps = int(b.iterations)
+        if b.init_key is not None:
+            if init_b is None or tuple(init_b.shape) != shape:
+                raise DreamreelError(f"latent walk: keyframe {b.init_key[:12]}'s latent is needed (shape {shape})")
+            steps = round(t * steps)
+            if steps <= 0:
+                return init_b.detach().clone().float()
+        self._plan_memory(*self.output_size(b.width, b.height))
+        noise = slerp(self.start_noise(a), self.start_noise(b), t)
+        ka, kb = self._prompt_kwargs(a), self._prompt_kwargs(b)
+        kwargs = {name: torch.lerp(ka[name], kb[name], t) for name in kb}  # exact at t = 0 and 1
+        gen = torch.Generator().manual_seed(b.seed)
+        common = dict(guidance_scale=self.guidance_scale, generator=gen, output_type="latent", **kwargs)
+        with torch.inference_mode():
+            if b.init_key is None:
+                out = self.pipe(latents=noise.to(self.device, self.dtype), num_inference_steps=max(1, steps),
+                                height=shape[2] * self.factor, width=shape[3] * self.factor, **common)
+            else:
+                total = max(self.schedule_steps, int(b.iterations))
+                strength = 1.0 if steps >= total else (steps + 0.5) / total  # as `keyframe`
+                out = self._img2img_from_noise(init_b, noise, strength, total, common)
+        return out.images.detach().to("cpu", torch.float32)
+
+    def _img2img_from_noise(self, init: torch.Tensor, noise: torch.Tensor, strength: float, total: int, common: dict):
+        """Image-to-image as `keyframe` runs it, with `noise` in place of the seeded draw (which
+        is still made, so a scheduler that draws later, LCM's, sees the same generator state)."""
+        from diffusers.utils.torch_utils import randn_tensor
+
+        pipe = self.img2img
+
+        def prepare_latents(image, timestep, batch_size, num_images_per_prompt, dtype, device, generator=None,
+                            *args, **kwargs):
+            image = image.to(device=device, dtype=dtype)
+            randn_tensor(image.shape, generator=generator, device=device, dtype=dtype)
+            return pipe.scheduler.add_noise(image, noise.to(device=device, dtype=dtype), timestep)
+
+        pipe.prepare_latents = prepare_latents  # this call only
+        try:
+            return pipe(image=init.to(self.device, self.dtype), strength=strength, num_inference_steps=total,
+                        **common)
+        finally:
+            del pipe.prepare_latents
+
     # --- helpers --------------------------------------------------------------------------------
 
     def _plan_memory(self, width: int, height: int) -> None:

@@ -111,4 +111,5 @@ ENTRY = EngineEntry(
     needs_worker_process=True,  # a GPU step cannot be interrupted from another thread
     memory_fn=_memory,
     timing_steps=1,
+    latent_walk=True,  # --interpolation latent: stable-diffusion-videos' noise/prompt walk
 )
