@@ -121,7 +121,7 @@ class RenderSettings:
     keyframes_per_second: float = 2.0
     seed: int = 0
     continuity: str = "chain"
-    interpolation: str = "linear"  # one of INTERPOLATIONS
+    interpolation: str = "auto"  # one of INTERPOLATIONS; auto: the engine's default (registry)
     engine: str = DEFAULT_ENGINE
     device: str = "auto"
     burn_lyrics: bool = False
