@@ -75,6 +75,9 @@ def test_rife_is_sds_default_and_missing_weights_are_one_line_not_a_failure(exam
     lines = [line for line in r.stderr.splitlines() if "RIFE" in line]
     assert len(lines) == 1, r.stderr
     assert "not found" in lines[0] and "`dreamreel models download rife`" in lines[0], lines[0]
+    # Nothing else but Dreamreel's own lines: no library progress bars or warnings on loading.
+    others = [line for line in r.stderr.splitlines() if not line.startswith(("dreamreel render:", "sd:", "memory:", "wrote"))]
+    assert not others, r.stderr
     assert len(read_video_frames(out, 32, 32)) == 8
 
 

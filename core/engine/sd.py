@@ -20,6 +20,7 @@ the same inputs give the same latent bit for bit.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -104,35 +105,54 @@ def memory_estimate(width: int, height: int, *, xl: bool, device_type: str, guid
 # --- loading ----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def quiet_loading():
+    """While local model files load: no diffusers/transformers progress bars ("Loading pipeline
+    components", "Loading weights"), their warnings below errors (diffusers warns of fp32
+    modules when the list is empty, on every no-op cast) and no torch_dtype FutureWarning (the
+    keyword older diffusers need). Restored afterwards."""
+    import warnings
+
+    from diffusers.utils import logging as dl
+    from transformers.utils import logging as tl
+
+    state = [(m, m.is_progress_bar_enabled(), m.get_verbosity()) for m in (dl, tl)]
+    for m, _, _ in state:
+        m.disable_progress_bar()
+        m.set_verbosity_error()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*torch_dtype.*", category=FutureWarning)
+            yield
+    finally:
+        for m, bars, level in state:
+            m.enable_progress_bar() if bars else m.disable_progress_bar()
+            m.set_verbosity(level)
+
+
 def load_pipeline(source: SdSource, dtype: torch.dtype, *, config: str | None = None):
     """A StableDiffusion(XL)Pipeline from a folder (`from_pretrained`) or a single file
     (`from_single_file`, configs from `config` or the hub cache); no safety checker (the
     user's own model, offline). DreamreelError in one line when diffusers cannot read it."""
     from diffusers import DiffusionPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline
     from diffusers.loaders.single_file_utils import SingleFileComponentError  # a plain Exception
-    from diffusers.utils import logging as diffusers_logging
 
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
-    # Loading local files is no download: no "Loading pipeline components" bar on stderr.
-    bars_on = diffusers_logging.is_progress_bar_enabled()
-    diffusers_logging.disable_progress_bar()
     try:
-        if source.kind == "folder":
-            pipe = DiffusionPipeline.from_pretrained(
-                source.path, torch_dtype=dtype, variant=model_variant(source), safety_checker=None,
-                requires_safety_checker=False, local_files_only=True, use_safetensors=True)
-        else:
-            cls = StableDiffusionXLPipeline if "xl" in source.path.name.lower() else StableDiffusionPipeline
-            kwargs = {"config": config} if config else {}
-            pipe = cls.from_single_file(str(source.path), torch_dtype=dtype, local_files_only=offline, **kwargs)
+        with quiet_loading():  # local files: no progress bars or library chatter on stderr
+            if source.kind == "folder":
+                pipe = DiffusionPipeline.from_pretrained(
+                    source.path, torch_dtype=dtype, variant=model_variant(source), safety_checker=None,
+                    requires_safety_checker=False, local_files_only=True, use_safetensors=True)
+            else:
+                cls = StableDiffusionXLPipeline if "xl" in source.path.name.lower() else StableDiffusionPipeline
+                kwargs = {"config": config} if config else {}
+                pipe = cls.from_single_file(str(source.path), torch_dtype=dtype, local_files_only=offline, **kwargs)
     except (OSError, ValueError, KeyError, RuntimeError, SingleFileComponentError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         hint = ("; a single file needs its model family's configs: set sd_config to a diffusers folder"
                 if source.kind == "file" else "")
         raise DreamreelError(f"{source.path}: diffusers cannot load this model ({first}){hint}") from None
-    finally:
-        if bars_on:
-            diffusers_logging.enable_progress_bar()
     if not isinstance(pipe, (StableDiffusionPipeline, StableDiffusionXLPipeline)):
         raise DreamreelError(f"{source.path}: a {type(pipe).__name__}, not a Stable Diffusion (XL) pipeline")
     return pipe
@@ -172,7 +192,8 @@ class SdEngine:
             pipe.to(dtype=self.dtype)
         pipe.set_progress_bar_config(disable=True)
         self.pipe = pipe
-        self.img2img = (StableDiffusionXLImg2ImgPipeline if self.xl else StableDiffusionImg2ImgPipeline).from_pipe(pipe)
+        with quiet_loading():  # from_pipe casts to the dtype it has: a spurious fp32-modules warning
+            self.img2img = (StableDiffusionXLImg2ImgPipeline if self.xl else StableDiffusionImg2ImgPipeline).from_pipe(pipe)
         self.img2img.set_progress_bar_config(disable=True)
         self.vae = pipe.vae
         # fp16 VAEs that overflow (SDXL's) ask to decode in fp32.
