@@ -12,7 +12,7 @@ import torch
 
 from dreamreel.core.engine import registry
 from dreamreel.core.engine.cache import KeyframeCache
-from dreamreel.core.engine.frames import segments
+from dreamreel.core.engine.frames import segments, walk_todo
 from dreamreel.core.engine.interpolate import inbetween_key
 from dreamreel.core.engine.render import iter_frames, plan_render, render_keyframes
 from test_render_support import make_project
@@ -64,8 +64,15 @@ def test_walk_lands_on_each_keyframe_and_denoises_the_in_betweens(tmp_path, tiny
         walked.append(key)
     assert set(walked) <= set(cache.keys())
 
+    # What is left to denoise (the CLI's estimate): all of them on a cache of keyframes only, none after.
+    assert walk_todo(p, plan, cache, engine.walk_version)[0] == 0
+    fresh = KeyframeCache(tmp_path / "cache2")
+    render_keyframes(p, engine, fresh, plan=plan_render(p, engine, fresh))
+    n, steps = walk_todo(p, plan, fresh, engine.walk_version)
+    assert n == len(set(walked)) and n <= steps <= 2 * n
+
     # Deterministic with the seed: a fresh cache makes the same frames; another seed others.
-    _, again = frames_of(p, engine, KeyframeCache(tmp_path / "cache2"))
+    _, again = frames_of(p, engine, fresh)
     assert np.array_equal(again, video)
     q = sd_project(tmp_path / "b", tiny_folder, seed=5)
     _, other = frames_of(q, engine, KeyframeCache(tmp_path / "cache3"))
@@ -115,3 +122,16 @@ def test_cli_interpolation_latent_is_the_walk_for_sd_and_blends_for_others(tmp_p
 
     assert applied("sd", "rife") == "latent"
     assert applied("draft", "slerp") == "slerp" and applied("draft", "rife") == "linear"
+
+
+def test_cli_dry_run_counts_the_in_betweens_the_walk_will_denoise(tmp_path, tiny_folder, capsys):
+    from dreamreel.core.cli.main import main
+    from dreamreel.core.project import save_project
+
+    p = sd_project(tmp_path, tiny_folder)
+    save_project(p, tmp_path / "p.dreamreel")
+    assert main(["render", str(tmp_path / "p.dreamreel"), "--dry-run", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    line = [x for x in err.splitlines() if x.startswith("latent walk:")]
+    assert len(line) == 1 and " in-betweens to denoise (" in line[0] and "about" in line[0], err
+    assert int(line[0].split()[2]) >= 4

@@ -248,6 +248,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"{engine.name}: {len(plan.todo)} of {len(plan.needed)} keyframes to render "
           f"({plan.iterations_todo} iterations{est}); {plan.n_frames} frames at {s.fps} fps, "
           f"{s.width}x{s.height}; cache {cache.root}", file=sys.stderr)
+    if s.interpolation == "latent" and entry.latent_walk:  # in-betweens the engine denoises: they cost too
+        from dreamreel.core.engine.frames import walk_todo
+
+        n_walk, walk_steps = walk_todo(project, plan, cache, getattr(engine, "walk_version", "1"), analysis)
+        per = plan.seconds_per_iteration
+        if per is None and n_walk:
+            per = measure_seconds_per_iteration(engine, plan.keyframes[plan.needed[0]].spec, steps=entry.timing_steps)
+        walk_est = f", about {_fmt_s(walk_steps * per)}" if per is not None and n_walk else ""
+        print(f"latent walk: {n_walk} in-betweens to denoise ({walk_steps} steps{walk_est})", file=sys.stderr)
     device = getattr(getattr(engine, "device", None), "type", "cpu")
     need = entry.memory_bytes(s, device)
     if need is not None:

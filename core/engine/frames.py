@@ -35,6 +35,34 @@ def segments(keyframes: list[PlannedKeyframe], fps: int, first: int, end: int):
     return positions, *frame_segments(positions, np.arange(first, end))
 
 
+def paced_segments(project: Project, keyframes: list[PlannedKeyframe], fps: int, first: int, end: int,
+                   analysis=None):
+    """(frame indices, lo, hi, frac) of frames [first, end), the music's pacing applied to frac."""
+    frames = np.arange(first, end)
+    positions, lo, hi, frac = segments(keyframes, fps, first, end)
+    if analysis is not None and project.render.music.pacing:
+        frac = music.paced_fracs(frames / fps, positions[lo] / fps, positions[hi] / fps, frac,
+                                 analysis.times, analysis.onset_strength, project.render.music.pacing)
+    return frames, lo, hi, frac
+
+
+def walk_todo(project: Project, plan, cache: KeyframeCache, walk_version: str, analysis=None) -> tuple[int, int]:
+    """(in-betweens of the plan's frames an engine's latent walk still has to denoise, their
+    denoising steps): those not in the cache, each b's steps (warm: round(t x steps))."""
+    from dreamreel.core.engine.interpolate import inbetween_key
+
+    kfs = plan.keyframes
+    _, lo, hi, frac = paced_segments(project, kfs, plan.fps, plan.first_frame, plan.end_frame, analysis)
+    todo = {}
+    for i, h, f in zip(lo.tolist(), hi.tolist(), np.asarray(frac, dtype=np.float64).tolist()):
+        if 0 < f < 1 and i != h:
+            key = inbetween_key(kfs[i].key, kfs[h].key, f, walk_version)
+            if key not in todo and not cache.has(key):
+                spec = kfs[h].spec
+                todo[key] = max(1, spec.iterations) if spec.init_key is None else round(f * spec.iterations)
+    return len(todo), sum(todo.values())
+
+
 def shown_keyframes(project: Project, keyframes: list[PlannedKeyframe], fps: int, first: int, end: int,
                     analysis=None) -> set[int]:
     """Keyframes that frames [first, end) are made from: the two each frame blends, plus, with
@@ -93,13 +121,7 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
         return latents[i]
 
     def blended(first: int, end: int):
-        """(frame indices, blended latents (N, ...)) of frames [first, end), pacing applied."""
-        frames = np.arange(first, end)
-        positions, lo, hi, frac = segments(kfs, fps, first, end)
-        if analysis is not None and s.music.pacing:
-            frac = music.paced_fracs(frames / fps, positions[lo] / fps, positions[hi] / fps, frac,
-                                     analysis.times, analysis.onset_strength, s.music.pacing)
-        return frames, lo, hi, frac
+        return paced_segments(project, kfs, fps, first, end, analysis)
 
     def walked(i: int, h: int, f: float) -> torch.Tensor:
         """The engine's own in-between of keyframes i and h at f (cached), the keyframes themselves at 0 and 1."""
