@@ -7,7 +7,9 @@ Classic form (no header): `"A lighthouse in a storm",0` / `"Waves of glass",12.5
 Header form: the first row names columns, any order, case-insensitive, by any usual name:
 text (prompt, lyric, line, caption…), start (time, seconds, begin, from…), end (stop, until…),
 style, seed, secondary (translation); a unit suffix `(ms)` / `_ms` means milliseconds.
-`style` is `phrase:weight | phrase:weight` (-> Block.style.phrases); `seed` an integer.
+`style` is `phrase:weight | phrase:weight` (-> Block.style.phrases, with style_mode "replace": the
+row's phrases instead of the project's, the project's negatives kept); `seed` an integer.
+Text is prompt syntax (Block.prompt_syntax True).
 Empty cells mean "not set". Export writes all six columns, always in the same order.
 
 Times are seconds (`12.5`), `m:ss(.xx)` or `h:mm:ss(.xx)` (`0:03:10` is 190 s: spreadsheets
@@ -23,6 +25,7 @@ import csv
 import io
 import re
 
+from dreamreel.core.errors import DreamreelError, FormatError
 from dreamreel.core.formats.cues import Cue, Problems
 from dreamreel.core.formats.timecodes import format_seconds, parse_time
 from dreamreel.core.project import Block, Prompt, Style
@@ -40,7 +43,6 @@ _NAMES = {
 }
 _ALIASES = {alias: name for name, aliases in _NAMES.items() for alias in aliases}
 _UNITS = {"s": 1, "sec": 1, "secs": 1, "seconds": 1, "ms": 1000, "msec": 1000, "millis": 1000, "milliseconds": 1000}
-_WEIGHT = re.compile(r"^(?P<text>.*?):\s*(?P<weight>[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?)\s*$", re.S | re.I)
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
@@ -180,20 +182,21 @@ def _header_row(row: dict[str, str], line: int, problems: Problems) -> Cue | Non
             seed = int(row["seed"])
         except ValueError:
             problems.report(f"bad seed {row['seed'][:40]!r}; must be a whole number, ignored", line)
-    style = parse_style(row["style"]) if row.get("style") else None
+    style = None
+    if row.get("style"):
+        try:
+            style = parse_style(row["style"])
+        except DreamreelError as e:  # refused, as a weight out of range is when the project loads
+            raise FormatError(f"style: {e}", path=problems.source, line=line) from None
     return Cue(start, row.get("text", ""), line, end_ms=end, secondary=row.get("secondary", ""), style=style, seed=seed)
 
 
 def parse_style(text: str) -> Style | None:
-    """`oil painting:1 | dark:0.5` -> Style(phrases=[...]); a colon not before a number is text."""
-    phrases = []
-    for part in text.split("|"):
-        part = part.strip()
-        m = _WEIGHT.match(part)
-        if m and m.group("text").strip():
-            phrases.append(Prompt(m.group("text").strip(), float(m.group("weight"))))
-        elif part:
-            phrases.append(Prompt(part, 1.0))
+    """`oil painting:1 | dark:0.5:0.2` -> Style(phrases=[...]), read by the one prompt grammar
+    (core/engine/prompts.py); DreamreelError for a weight like `1e-1` or `inf`."""
+    from dreamreel.core.engine.prompts import parse_style_prompts
+
+    phrases = parse_style_prompts(text)
     return Style(phrases=phrases) if phrases else None
 
 
@@ -201,13 +204,11 @@ def format_style(style: Style | None) -> str:
     """Inverse of parse_style; negatives are written as negative weights."""
     if style is None:
         return ""
-    prompts = list(style.phrases) + [Prompt(p.text, -abs(p.weight)) for p in style.negatives]
-    return " | ".join(f"{p.text}:{_number(p.weight)}" for p in prompts)
+    from dreamreel.core.engine.prompts import _decimal
 
-
-def _number(x: float) -> str:
-    short = format(x, "g")
-    return short if float(short) == x else repr(x)
+    prompts = list(style.phrases) + [Prompt(p.text, -abs(p.weight), p.stop) for p in style.negatives]
+    return " | ".join(f"{p.text}:{_decimal(p.weight)}" + ("" if p.stop is None else f":{_decimal(p.stop)}")
+                      for p in prompts)
 
 
 def _quote(text: str) -> str:
