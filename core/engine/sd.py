@@ -12,6 +12,10 @@ the boundary like every engine's.
 - Prompts: the weighted positive prompts' text embeddings blended by weight; negative-weight
   prompts (style negatives) blended the same way into the negative embedding, used when
   `guidance_scale` > 1 (Turbo models run without guidance, so without negatives).
+- In-betweens: RIFE on the decoded keyframes by default (the registry entry's
+  `default_interpolation`); `--interpolation latent` is stable-diffusion-videos' walk,
+  `latent_walk`: each in-between denoised from the slerp of its keyframes' start noise with the
+  lerp of their prompt embeddings, the way the later keyframe was made (cached by key).
 
 Devices: fp16 on CUDA, bf16 on CPUs with AMX tiles, fp32 elsewhere (`sd_dtype`); attention
 slicing and VAE tiling switch on when `plan_memory` says the picture would not fit. On the CPU
