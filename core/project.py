@@ -24,7 +24,9 @@ FORMAT_VERSION = 2
 MIN_BLOCK_MS = 50
 CONTINUITY_MODES = ("chain", "per-block")
 STYLE_MODES = ("add", "replace", "replace-all")  # Block.style_mode; None reads as "replace-all"
-INTERPOLATIONS = ("linear", "slerp", "rife", "minterpolate")  # latent blends, network, ffmpeg
+# auto: the engine's default (registry); latent: the engine's denoised walk where it has one, else
+# linear; linear/slerp: latent blends; rife: the network on decoded keyframes; minterpolate: ffmpeg
+INTERPOLATIONS = ("auto", "latent", "linear", "slerp", "rife", "minterpolate")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIZE = 8192  # pixels a side
 
@@ -135,7 +137,7 @@ class RenderSettings:
     keyframes_per_second: float = 2.0
     seed: int = 0
     continuity: str = "chain"
-    interpolation: str = "linear"
+    interpolation: str = "auto"  # one of INTERPOLATIONS; auto: the engine's default (registry)
     engine: str = DEFAULT_ENGINE
     device: str = "auto"
     burn_lyrics: bool = False

@@ -63,3 +63,38 @@ def test_engine_sd_without_a_model_says_how_to_get_one(example, tmp_path):
                   env={"DREAMREEL_MODELS_DIR": str(tmp_path / "models")})
     refused(r, "dreamreel models download sd-turbo", "Non-Commercial")
     assert not (tmp_path / "o.mp4").exists()
+
+
+def test_rife_is_sds_default_and_missing_weights_are_one_line_not_a_failure(example, tmp_path):
+    tiny = make_tiny_sd(tmp_path / "tiny-sd")
+    out = tmp_path / "out.mp4"
+    r = dreamreel("render", example, "--engine", "sd", "--sd-model", tiny, "--size", "32x32", "--fps", "4",
+                  "--to", "2", "--quiet", "-o", out,
+                  env={"DREAMREEL_MODELS_DIR": str(tmp_path / "models"), "DREAMREEL_RIFE_WEIGHTS": ""}, timeout=900)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    lines = [line for line in r.stderr.splitlines() if "RIFE" in line]
+    assert len(lines) == 1, r.stderr
+    assert "not found" in lines[0] and "`dreamreel models download rife`" in lines[0], lines[0]
+    # Nothing else but Dreamreel's own lines: no library progress bars or warnings on loading.
+    others = [line for line in r.stderr.splitlines() if not line.startswith(("dreamreel render:", "sd:", "memory:", "wrote"))]
+    assert not others, r.stderr
+    assert len(read_video_frames(out, 32, 32)) == 8
+
+
+def test_auto_interpolation_is_the_engines_default_and_the_projects_choice_wins(tmp_path, monkeypatch):
+    from dreamreel.core.engine.interpolate import settle_interpolation
+    from dreamreel.core.project import RenderSettings
+
+    monkeypatch.setenv("DREAMREEL_MODELS_DIR", str(tmp_path))
+    monkeypatch.delenv("DREAMREEL_RIFE_WEIGHTS", raising=False)
+    said = []
+    sd, vq = RenderSettings(engine="sd"), RenderSettings(engine="vqgan-clip")
+    assert sd.interpolation == vq.interpolation == "auto"  # a new project leaves it to the engine
+    assert settle_interpolation(sd, said.append) == "linear" and len(said) == 1  # no weights: blends, one line
+    assert settle_interpolation(sd, said.append, rife_given=True) == "rife"
+    write_random_rife(tmp_path / "rife425.pth")
+    assert settle_interpolation(sd, said.append) == "rife" and len(said) == 1
+    assert settle_interpolation(vq, said.append) == "linear"
+    for explicit in ("linear", "slerp", "latent", "rife"):
+        assert settle_interpolation(RenderSettings(engine="sd", interpolation=explicit), said.append) == explicit
+    assert len(said) == 1

@@ -35,9 +35,11 @@ def register(subparsers) -> None:
     p.add_argument("--png-dir", metavar="DIR", help="also (or only) write a PNG sequence here")
     p.add_argument("--minterpolate", type=int, metavar="FPS",
                    help="ffmpeg motion-interpolate the MP4 up to this frame rate")
-    p.add_argument("--interpolation", choices=("latent", "linear", "slerp", "rife", "minterpolate"),
-                   help="in-betweens: latent blends (linear/slerp; latent = the project's or linear), "
-                        "the RIFE network on decoded keyframes, or ffmpeg minterpolate from the keyframe rate")
+    p.add_argument("--interpolation", choices=("auto", "latent", "linear", "slerp", "rife", "minterpolate"),
+                   help="in-betweens: auto = the engine's default (RIFE for sd); latent = the engine's own "
+                        "walk (sd: each in-between denoised from blended noise and prompts) or latent blends; "
+                        "linear/slerp latent blends; the RIFE network on decoded keyframes; or ffmpeg "
+                        "minterpolate from the keyframe rate")
     p.add_argument("--dry-run", action="store_true", help="list what would be rendered and the estimate")
     p.add_argument("--json", action="store_true",
                    help="with --dry-run: print the plan as JSON on standard output (every keyframe the range "
@@ -79,11 +81,12 @@ def _apply_overrides(project, args) -> None:
         s.width, s.height = w, h
     if args.device:
         s.device = args.device
-    if args.interpolation:
-        latent = args.interpolation == "latent"
-        s.interpolation = (s.interpolation if s.interpolation in ("linear", "slerp") else "linear") if latent \
-            else args.interpolation
     entry = registry.get(s.engine)
+    if args.interpolation:
+        # latent: the engine's own denoised walk (SD) where its entry has one, else latent blends
+        # (the project's linear/slerp, or linear).
+        blends = s.interpolation if s.interpolation in ("linear", "slerp") else "linear"
+        s.interpolation = args.interpolation if args.interpolation != "latent" or entry.latent_walk else blends
     texts = list(args.engine_settings)
     names = {i.name for i in entry.settings_info()}
     texts += [f"{name}={getattr(args, name)}" for name in _SETTING_FLAGS if getattr(args, name) and name in names]
@@ -272,6 +275,10 @@ def _run(args: argparse.Namespace, json_plan: bool = False):
     if not args.dry_run:
         _check_outputs(args, project, cache.root)
     engine = make_engine(project, args, warn=lambda m: print(m, file=sys.stderr))
+    from dreamreel.core.engine.interpolate import settle_interpolation
+
+    # "auto": the engine's default (after any engine fallback); missing RIFE weights: one line, blends.
+    project.render.interpolation = settle_interpolation(project.render, warn=lambda m: print(m, file=sys.stderr))
     entry = registry.get(project.render.engine)
     t_range = None
     if args.t_from is not None or args.t_to is not None:
@@ -288,6 +295,15 @@ def _run(args: argparse.Namespace, json_plan: bool = False):
     print(f"{engine.name}: {len(plan.todo)} of {len(plan.needed)} keyframes to render "
           f"({plan.iterations_todo} iterations{est}); {plan.n_frames} frames at {s.fps} fps, "
           f"{s.width}x{s.height}; cache {cache.root}", file=sys.stderr)
+    if s.interpolation == "latent" and entry.latent_walk:  # in-betweens the engine denoises: they cost too
+        from dreamreel.core.engine.frames import walk_todo
+
+        n_walk, walk_steps = walk_todo(project, plan, cache, getattr(engine, "walk_version", "1"), analysis)
+        per = plan.seconds_per_iteration
+        if per is None and n_walk:
+            per = measure_seconds_per_iteration(engine, plan.keyframes[plan.needed[0]].spec, steps=entry.timing_steps)
+        walk_est = f", about {_fmt_s(walk_steps * per)}" if per is not None and n_walk else ""
+        print(f"latent walk: {n_walk} in-betweens to denoise ({walk_steps} steps{walk_est})", file=sys.stderr)
     device = getattr(getattr(engine, "device", None), "type", "cpu")
     need = entry.memory_bytes(s, device)
     if need is not None:

@@ -35,6 +35,34 @@ def segments(keyframes: list[PlannedKeyframe], fps: int, first: int, end: int):
     return positions, *frame_segments(positions, np.arange(first, end))
 
 
+def paced_segments(project: Project, keyframes: list[PlannedKeyframe], fps: int, first: int, end: int,
+                   analysis=None):
+    """(frame indices, lo, hi, frac) of frames [first, end), the music's pacing applied to frac."""
+    frames = np.arange(first, end)
+    positions, lo, hi, frac = segments(keyframes, fps, first, end)
+    if analysis is not None and project.render.music.pacing:
+        frac = music.paced_fracs(frames / fps, positions[lo] / fps, positions[hi] / fps, frac,
+                                 analysis.times, analysis.onset_strength, project.render.music.pacing)
+    return frames, lo, hi, frac
+
+
+def walk_todo(project: Project, plan, cache: KeyframeCache, walk_version: str, analysis=None) -> tuple[int, int]:
+    """(in-betweens of the plan's frames an engine's latent walk still has to denoise, their
+    denoising steps): those not in the cache, each b's steps (warm: round(t x steps))."""
+    from dreamreel.core.engine.interpolate import inbetween_key
+
+    kfs = plan.keyframes
+    _, lo, hi, frac = paced_segments(project, kfs, plan.fps, plan.first_frame, plan.end_frame, analysis)
+    todo = {}
+    for i, h, f in zip(lo.tolist(), hi.tolist(), np.asarray(frac, dtype=np.float64).tolist()):
+        if 0 < f < 1 and i != h:
+            key = inbetween_key(kfs[i].key, kfs[h].key, f, walk_version)
+            if key not in todo and not cache.has(key):
+                spec = kfs[h].spec
+                todo[key] = max(1, spec.iterations) if spec.init_key is None else round(f * spec.iterations)
+    return len(todo), sum(todo.values())
+
+
 def shown_keyframes(project: Project, keyframes: list[PlannedKeyframe], fps: int, first: int, end: int,
                     analysis=None) -> set[int]:
     """Keyframes that frames [first, end) are made from: the two each frame blends, plus, with
@@ -68,15 +96,20 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
                 batch: int = 16, rife=None) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (frame_index, uint8 (H, W, 3)) for the plan's frames; keyframes must be cached.
 
-    In-betweens: latents blended (`linear`/`slerp`) and decoded, or with `interpolation` "rife"
+    In-betweens: latents blended (`linear`/`slerp`) and decoded; with `interpolation` "rife"
     the decoded keyframes blended by the interpolation network (`rife`, a `rife.Rife`; default:
-    the weights in the models dir), cuts held instead of morphed."""
+    the weights in the models dir), cuts held instead of morphed; with "latent" and an engine
+    that has `latent_walk`, each in-between denoised by the engine (cached by
+    `interpolate.inbetween_key`, so a second export reads them). "auto": the engine's default
+    (`interpolate.settle_interpolation`)."""
     import torch
 
     from dreamreel.core.engine.captions import Captioner
-    from dreamreel.core.engine.interpolate import blend
+    from dreamreel.core.engine.interpolate import blend, inbetween_key, settle_interpolation
 
     s, fps, kfs = project.render, plan.fps, plan.keyframes
+    mode = settle_interpolation(s, rife_given=rife is not None)
+    walk = getattr(engine, "latent_walk", None) if mode == "latent" else None
     latents: dict[int, torch.Tensor] = {}
 
     def latent(i: int) -> torch.Tensor:
@@ -88,26 +121,42 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
         return latents[i]
 
     def blended(first: int, end: int):
-        """(frame indices, blended latents (N, ...)) of frames [first, end), pacing applied."""
-        frames = np.arange(first, end)
-        positions, lo, hi, frac = segments(kfs, fps, first, end)
-        if analysis is not None and s.music.pacing:
-            frac = music.paced_fracs(frames / fps, positions[lo] / fps, positions[hi] / fps, frac,
-                                     analysis.times, analysis.onset_strength, s.music.pacing)
-        return frames, lo, hi, frac
+        return paced_segments(project, kfs, fps, first, end, analysis)
+
+    def walked(i: int, h: int, f: float) -> torch.Tensor:
+        """The engine's own in-between of keyframes i and h at f (cached), the keyframes themselves at 0 and 1."""
+        if f <= 0 or i == h:
+            return latent(i)
+        if f >= 1:
+            return latent(h)
+        key = inbetween_key(kfs[i].key, kfs[h].key, f, getattr(engine, "walk_version", "1"))
+        z = cache.get(key)
+        if z is None:
+            if cancel is not None and cancel():
+                raise Cancelled()
+            init = None
+            if kfs[h].spec.init_key is not None:
+                init = cache.get(kfs[h].spec.init_key)
+                if init is None:
+                    raise DreamreelError(f"keyframe {kfs[h].spec.init_key[:12]} is missing from the cache; render again")
+            z = walk(kfs[i].spec, kfs[h].spec, init, f).detach().cpu()
+            cache.put(key, z, meta={"inbetween": [kfs[i].key, kfs[h].key], "t": f})
+        return z
 
     def mix(lo, hi, frac) -> torch.Tensor:
+        if walk is not None:
+            return torch.cat([walked(int(i), int(h), float(f)) for i, h, f in zip(lo, hi, frac)])
         za = torch.cat([latent(i) for i in lo])
         # hi is only needed where it is blended in (frac > 0); elsewhere reuse lo.
         zb = torch.cat([latent(h) if f > 0 else latent(i) for i, h, f in zip(lo, hi, frac)])
-        mode = s.interpolation if s.interpolation in ("linear", "slerp") else "linear"  # minterpolate: see its CLI
-        return blend(za, zb, torch.from_numpy(np.asarray(frac)).float(), mode)
+        how = mode if mode in ("linear", "slerp") else "linear"  # minterpolate: see its CLI; latent: no walk
+        return blend(za, zb, torch.from_numpy(np.asarray(frac)).float(), how)
 
     frames, lo, hi, frac = blended(plan.first_frame, plan.end_frame)
     t = frames / fps
     pulse = (music.pulse_envelope(t, analysis.beats) * s.music.pulse
              if analysis is not None and s.music.pulse else np.zeros(len(frames)))
-    if s.interpolation == "rife":
+    if mode == "rife":
         from dreamreel.core.engine.rife import RifeFrames
 
         stage = RifeFrames(rife or _default_rife(engine), kfs, lambda i: engine.decode(latent(i))[0])

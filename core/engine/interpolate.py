@@ -115,3 +115,53 @@ def minterpolate_split(settings) -> int:
     settings.fps = max(1, min(target, math.ceil(settings.keyframes_per_second)))
     settings.interpolation = "linear"
     return target
+
+
+def inbetween_key(lo_key: str, hi_key: str, t: float, walk_version: str) -> str:
+    """The cache key of a walked in-between (an engine's `latent_walk`): sha256 of the two
+    keyframe keys (which hold the engine identity), t and the engine's walk version."""
+    import hashlib
+
+    from dreamreel.core.engine.cache import canonical_json
+
+    payload = {"inbetween": [lo_key, hi_key], "t": float(t), "walk_version": str(walk_version)}
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def engine_default_interpolation(render) -> str:
+    """The interpolation of the render's engine by default (its registry entry's
+    `default_interpolation`: RIFE for SD), "linear" for an engine that is not installed."""
+    from dreamreel.core.engine import registry
+    from dreamreel.core.errors import DreamreelError
+
+    try:
+        return registry.get(render.engine).default_interpolation
+    except DreamreelError:
+        return "linear"
+
+
+def settle_interpolation(render, warn=None, rife_given: bool = False) -> str:
+    """The in-betweens a render makes. The project's choice wins; "auto" (the default) is the
+    engine's default. When that default is RIFE and its weights are not on disk (nor a `Rife`
+    given), latent blends instead and ONE line to `warn` saying so and how to fetch them. An
+    explicit "rife" is kept: missing weights then fail, saying how to fetch them."""
+    mode = render.interpolation
+    if mode != "auto":
+        return mode
+    mode = engine_default_interpolation(render)
+    if mode == "rife" and not rife_given:
+        import os
+
+        from dreamreel.core.engine.models import models_dir
+        from dreamreel.core.engine.rife import ENV_RIFE_WEIGHTS, RIFE_FILE, resolve_rife_weights
+        from dreamreel.core.errors import ModelNotFoundError
+
+        try:
+            resolve_rife_weights()
+        except ModelNotFoundError:
+            if warn is not None:
+                where = os.environ.get(ENV_RIFE_WEIGHTS) or models_dir() / RIFE_FILE
+                warn(f"dreamreel render: RIFE weights not found ({where}): in-betweens are linear latent blends "
+                     f"instead of {render.engine}'s default RIFE; `dreamreel models download rife` fetches them")
+            mode = "linear"
+    return mode

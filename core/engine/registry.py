@@ -14,6 +14,9 @@ their options and forms), and functions:
   (so a knob of one engine never re-keys another engine's keyframes),
 - `memory_bytes(settings, render, device_type)` and `seconds_per_iteration(...)`: estimates
   (None when unknown), and `needs_worker_process` (load and optimise in a killable process).
+- `default_interpolation`: the in-betweens a project left at "auto" gets; `latent_walk`:
+  the loaded engine has `latent_walk(a, b, init_b, t)` (in-betweens it denoises itself, for
+  the "latent" interpolation; cached under `interpolate.inbetween_key`).
 
 Every settings class has `iterations_first` and `iterations` (the work of a random-start and a
 warm-started keyframe: what the schedule, the effort drive and the estimates count).
@@ -208,6 +211,10 @@ class EngineEntry:
     memory_fn: Callable[[Any, Any, str], int | None] = _none
     seconds_per_iteration_fn: Callable[[Any, Any, str], float | None] = _none
     timing_steps: int = 2  # optimisation steps a render times before estimating
+    default_interpolation: str = "linear"  # the in-betweens of a project left at "auto"
+    # `--interpolation latent` makes the engine's own `latent_walk` in-betweens (denoised) when True,
+    # latent blends otherwise
+    latent_walk: bool = False
     look_fn: Callable[[Any, Any, Any], Any] | None = None  # (settings, render, spec) -> instant stand-in RGB
 
     # Each method takes the project's RenderSettings and reads this engine's block of it.

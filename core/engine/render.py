@@ -267,6 +267,14 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
     if out_path is None and png_dir is None:
         raise DreamreelError("nothing to write: give an output file or a PNG folder")
     check_outputs(out_path, png_dir)
+    if project.render.interpolation == "auto":  # the engine's default (the CLI settles it itself)
+        import sys
+        from dataclasses import replace
+
+        from dreamreel.core.engine.interpolate import settle_interpolation
+
+        mode = settle_interpolation(project.render, warn=lambda m: print(m, file=sys.stderr))
+        project = replace(project, render=replace(project.render, interpolation=mode))
     if project.render.interpolation == "minterpolate" and out_path is not None:  # (the CLI splits before planning)
         from dataclasses import replace
 

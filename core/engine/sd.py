@@ -12,6 +12,10 @@ the boundary like every engine's.
 - Prompts: the weighted positive prompts' text embeddings blended by weight; negative-weight
   prompts (style negatives) blended the same way into the negative embedding, used when
   `guidance_scale` > 1 (Turbo models run without guidance, so without negatives).
+- In-betweens: RIFE on the decoded keyframes by default (the registry entry's
+  `default_interpolation`); `--interpolation latent` is stable-diffusion-videos' walk,
+  `latent_walk`: each in-between denoised from the slerp of its keyframes' start noise with the
+  lerp of their prompt embeddings, the way the later keyframe was made (cached by key).
 
 Devices: fp16 on CUDA, bf16 on CPUs with AMX tiles, fp32 elsewhere (`sd_dtype`); attention
 slicing and VAE tiling switch on when `plan_memory` says the picture would not fit. On the CPU
@@ -20,6 +24,7 @@ the same inputs give the same latent bit for bit.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -104,35 +109,54 @@ def memory_estimate(width: int, height: int, *, xl: bool, device_type: str, guid
 # --- loading ----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def quiet_loading():
+    """While local model files load: no diffusers/transformers progress bars ("Loading pipeline
+    components", "Loading weights"), their warnings below errors (diffusers warns of fp32
+    modules when the list is empty, on every no-op cast) and no torch_dtype FutureWarning (the
+    keyword older diffusers need). Restored afterwards."""
+    import warnings
+
+    from diffusers.utils import logging as dl
+    from transformers.utils import logging as tl
+
+    state = [(m, m.is_progress_bar_enabled(), m.get_verbosity()) for m in (dl, tl)]
+    for m, _, _ in state:
+        m.disable_progress_bar()
+        m.set_verbosity_error()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*torch_dtype.*", category=FutureWarning)
+            yield
+    finally:
+        for m, bars, level in state:
+            m.enable_progress_bar() if bars else m.disable_progress_bar()
+            m.set_verbosity(level)
+
+
 def load_pipeline(source: SdSource, dtype: torch.dtype, *, config: str | None = None):
     """A StableDiffusion(XL)Pipeline from a folder (`from_pretrained`) or a single file
     (`from_single_file`, configs from `config` or the hub cache); no safety checker (the
     user's own model, offline). DreamreelError in one line when diffusers cannot read it."""
     from diffusers import DiffusionPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline
     from diffusers.loaders.single_file_utils import SingleFileComponentError  # a plain Exception
-    from diffusers.utils import logging as diffusers_logging
 
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
-    # Loading local files is no download: no "Loading pipeline components" bar on stderr.
-    bars_on = diffusers_logging.is_progress_bar_enabled()
-    diffusers_logging.disable_progress_bar()
     try:
-        if source.kind == "folder":
-            pipe = DiffusionPipeline.from_pretrained(
-                source.path, torch_dtype=dtype, variant=model_variant(source), safety_checker=None,
-                requires_safety_checker=False, local_files_only=True, use_safetensors=True)
-        else:
-            cls = StableDiffusionXLPipeline if "xl" in source.path.name.lower() else StableDiffusionPipeline
-            kwargs = {"config": config} if config else {}
-            pipe = cls.from_single_file(str(source.path), torch_dtype=dtype, local_files_only=offline, **kwargs)
+        with quiet_loading():  # local files: no progress bars or library chatter on stderr
+            if source.kind == "folder":
+                pipe = DiffusionPipeline.from_pretrained(
+                    source.path, torch_dtype=dtype, variant=model_variant(source), safety_checker=None,
+                    requires_safety_checker=False, local_files_only=True, use_safetensors=True)
+            else:
+                cls = StableDiffusionXLPipeline if "xl" in source.path.name.lower() else StableDiffusionPipeline
+                kwargs = {"config": config} if config else {}
+                pipe = cls.from_single_file(str(source.path), torch_dtype=dtype, local_files_only=offline, **kwargs)
     except (OSError, ValueError, KeyError, RuntimeError, SingleFileComponentError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         hint = ("; a single file needs its model family's configs: set sd_config to a diffusers folder"
                 if source.kind == "file" else "")
         raise DreamreelError(f"{source.path}: diffusers cannot load this model ({first}){hint}") from None
-    finally:
-        if bars_on:
-            diffusers_logging.enable_progress_bar()
     if not isinstance(pipe, (StableDiffusionPipeline, StableDiffusionXLPipeline)):
         raise DreamreelError(f"{source.path}: a {type(pipe).__name__}, not a Stable Diffusion (XL) pipeline")
     return pipe
@@ -172,7 +196,8 @@ class SdEngine:
             pipe.to(dtype=self.dtype)
         pipe.set_progress_bar_config(disable=True)
         self.pipe = pipe
-        self.img2img = (StableDiffusionXLImg2ImgPipeline if self.xl else StableDiffusionImg2ImgPipeline).from_pipe(pipe)
+        with quiet_loading():  # from_pipe casts to the dtype it has: a spurious fp32-modules warning
+            self.img2img = (StableDiffusionXLImg2ImgPipeline if self.xl else StableDiffusionImg2ImgPipeline).from_pipe(pipe)
         self.img2img.set_progress_bar_config(disable=True)
         self.vae = pipe.vae
         # fp16 VAEs that overflow (SDXL's) ask to decode in fp32.
@@ -286,6 +311,79 @@ class SdEngine:
             x = x.float().add(1).mul(127.5).clamp(0, 255).round().to(torch.uint8)
             out.append(x.permute(0, 2, 3, 1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, 0, 0, 3), np.uint8)
+
+    # --- latent walk: in-betweens denoised (stable-diffusion-videos' walk) ------------------------
+
+    walk_version = "1"  # bump when a change alters walked in-betweens for identical keyframes
+
+    def start_noise(self, spec: KeyframeSpec) -> torch.Tensor:
+        """The noise keyframe `spec` was denoised from, CPU float32: a random start's
+        `random_latent`; a warm start's, the noise image-to-image drew from its seed."""
+        if spec.init_key is None:
+            return self.random_latent(spec)
+        from diffusers.utils.torch_utils import randn_tensor
+
+        gen = torch.Generator().manual_seed(spec.seed)
+        return randn_tensor(self.latent_shape(spec.width, spec.height), generator=gen, device=self.device,
+                            dtype=self.dtype).to("cpu", torch.float32)
+
+    def latent_walk(self, a: KeyframeSpec, b: KeyframeSpec, init_b: torch.Tensor | None, t: float) -> torch.Tensor:
+        """The picture at t in [0, 1] from keyframe `a` to keyframe `b`, denoised from
+        slerp(noise of a, noise of b, t) with lerp(prompt embeddings of a, of b, t), the way b was
+        made: text-to-image with b's steps for a random-start b; image-to-image from b's init
+        latent `init_b` (the keyframe before) for a warm start, with round(t x b's steps) of its
+        steps, so t -> 0 gives the init exactly and t = 1 gives b bit for bit (the strength
+        walks with t). Deterministic: b's seed drives the generator."""
+        from dreamreel.core.engine.interpolate import slerp
+
+        t = float(t)
+        if not 0.0 <= t <= 1.0:
+            raise DreamreelError(f"latent walk: t={t} is outside [0, 1]")
+        if (a.width, a.height) != (b.width, b.height):
+            raise DreamreelError("latent walk: the two keyframes have different sizes")
+        shape = self.latent_shape(b.width, b.height)
+        steps = int(b.iterations)
+        if b.init_key is not None:
+            if init_b is None or tuple(init_b.shape) != shape:
+                raise DreamreelError(f"latent walk: keyframe {b.init_key[:12]}'s latent is needed (shape {shape})")
+            steps = round(t * steps)
+            if steps <= 0:
+                return init_b.detach().clone().float()
+        self._plan_memory(*self.output_size(b.width, b.height))
+        noise = slerp(self.start_noise(a), self.start_noise(b), t)
+        ka, kb = self._prompt_kwargs(a), self._prompt_kwargs(b)
+        kwargs = {name: torch.lerp(ka[name], kb[name], t) for name in kb}  # exact at t = 0 and 1
+        gen = torch.Generator().manual_seed(b.seed)
+        common = dict(guidance_scale=self.guidance_scale, generator=gen, output_type="latent", **kwargs)
+        with torch.inference_mode():
+            if b.init_key is None:
+                out = self.pipe(latents=noise.to(self.device, self.dtype), num_inference_steps=max(1, steps),
+                                height=shape[2] * self.factor, width=shape[3] * self.factor, **common)
+            else:
+                total = max(self.schedule_steps, int(b.iterations))
+                strength = 1.0 if steps >= total else (steps + 0.5) / total  # as `keyframe`
+                out = self._img2img_from_noise(init_b, noise, strength, total, common)
+        return out.images.detach().to("cpu", torch.float32)
+
+    def _img2img_from_noise(self, init: torch.Tensor, noise: torch.Tensor, strength: float, total: int, common: dict):
+        """Image-to-image as `keyframe` runs it, with `noise` in place of the seeded draw (which
+        is still made, so a scheduler that draws later, LCM's, sees the same generator state)."""
+        from diffusers.utils.torch_utils import randn_tensor
+
+        pipe = self.img2img
+
+        def prepare_latents(image, timestep, batch_size, num_images_per_prompt, dtype, device, generator=None,
+                            *args, **kwargs):
+            image = image.to(device=device, dtype=dtype)
+            randn_tensor(image.shape, generator=generator, device=device, dtype=dtype)
+            return pipe.scheduler.add_noise(image, noise.to(device=device, dtype=dtype), timestep)
+
+        pipe.prepare_latents = prepare_latents  # this call only
+        try:
+            return pipe(image=init.to(self.device, self.dtype), strength=strength, num_inference_steps=total,
+                        **common)
+        finally:
+            del pipe.prepare_latents
 
     # --- helpers --------------------------------------------------------------------------------
 

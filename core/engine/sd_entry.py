@@ -111,4 +111,6 @@ ENTRY = EngineEntry(
     needs_worker_process=True,  # a GPU step cannot be interrupted from another thread
     memory_fn=_memory,
     timing_steps=1,
+    default_interpolation="rife",  # the reference pipeline: ~6 keyframes/s lifted to 60 fps by RIFE
+    latent_walk=True,  # --interpolation latent: stable-diffusion-videos' noise/prompt walk
 )
