@@ -85,6 +85,7 @@ class PreviewPanel(QWidget):
         self._pending_range: tuple[int, int] | None = None
         self._preview_engine: str | None = None  # engine of the running selection preview
         self._last_ms = 0
+        self.ensure_weights = None  # callable(engine, go(engine)) the window sets: missing weights
 
         self._view = _ImageView(self)
         self._label = QLabel("No project")
@@ -271,6 +272,15 @@ class PreviewPanel(QWidget):
             self._label.setText("A render is running; preview when it is done (or cancel it)")
             return
         engine = self._project.render.engine if self._use_ai.isChecked() else registry.DEFAULT_ENGINE
+        if self.ensure_weights is not None:  # the window: a dialog when the weights are missing
+            self.ensure_weights(engine, lambda chosen: self._start_preview(rng, chosen))
+        else:
+            self._start_preview(rng, engine)
+
+    def _start_preview(self, rng: tuple[int, int], engine: str) -> None:
+        if self._controller.is_running():
+            self._label.setText("A render is running; preview when it is done (or cancel it)")
+            return
         self._pending_range, self._preview_engine = rng, engine
         self._plans.pop(engine, None)
         self._button.setEnabled(False)

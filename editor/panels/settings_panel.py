@@ -300,16 +300,33 @@ class SettingsPanel(QWidget):
         if not self.document.try_execute(command):  # refused: show the model's values again
             self._on_model_changed()
 
+    def choose_engine(self, name: str) -> None:
+        """Make `name` the project's engine: the same undoable SetRenderSettings edit as the
+        Engine field (the toolbar's engine choice and the missing-weights dialog use it)."""
+        combo = self.widgets["engine"]
+        index = combo.findData(name)
+        if index < 0 or name == self.document.project.render.engine:
+            return
+        combo.setCurrentIndex(index)  # -> _on_render_edited -> SetRenderSettings
+
     def _on_download_clicked(self):
+        self.open_download(self._download_name)
+
+    def open_download(self, name: str):
+        """Fetch preset `name` in the download dialog (with its progress); the missing state
+        refreshes when it ends. Returns the dialog (the running one when a download is on)."""
         from dreamreel.editor.dialogs.model_download_dialog import ModelDownloadDialog
 
-        dialog = ModelDownloadDialog(self._download_name, self)
+        if self.download_dialog is not None:
+            return self.download_dialog
+        dialog = ModelDownloadDialog(name, self)
         dialog.downloaded.connect(lambda *_: self.refresh_missing())
         dialog.finished.connect(self._on_download_dialog_finished)
         self.download_dialog = dialog
         self.download.setEnabled(False)
         dialog.open()
         dialog.start()
+        return dialog
 
     def shutdown(self) -> None:
         """Cancel a running download and wait for its worker (the window is closing)."""

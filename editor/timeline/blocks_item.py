@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, Q
 from dreamreel.core.commands import InsertBlock, move_blocks, resize_block, roll_edge
 from dreamreel.core.errors import CommandError
 from dreamreel.core.project import MIN_BLOCK_MS, Block
-from dreamreel.editor.theme import ACCENT, state_colour
+from dreamreel.editor.theme import ACCENT, STATE_HELP, STATE_LABELS, state_colour
 from dreamreel.core.snapping import (Snapper, clamp_edge, clamp_move, clamp_roll, free_span, neighbour_edges,
                                        touching_partner)
 
@@ -324,13 +324,29 @@ class BlocksItem(pg.GraphicsObject):
             self._thumbs[path] = pix
         return pix
 
+    def describe(self, block_id: str) -> str:
+        """The hover tooltip: the block's number, text, times and render state in words."""
+        from dreamreel.core.clock import format_clock
+
+        project = self.document.project
+        b = project.block(block_id)
+        state, pct = self.state_of(block_id)
+        label = STATE_LABELS.get(state, STATE_LABELS["none"])
+        if state == "rendering" and pct:
+            label += f" {pct:.0f}%"
+        text = b.text if len(b.text) <= 60 else b.text[:59] + "…"
+        return (f"Block {project.index_of(block_id) + 1}: {text or '(empty)'}\n"
+                f"{format_clock(b.start_ms)} → {format_clock(b.end_ms)}\n"
+                f"{label}: {STATE_HELP.get(state, STATE_HELP['none'])}")
+
     # --- mouse -----------------------------------------------------------------------------
 
     def hoverEvent(self, ev):
         if ev.isExit():
             self.unsetCursor()
             return
-        _, zone = self.hit(ev.pos().x())
+        block_id, zone = self.hit(ev.pos().x())
+        self.setToolTip(self.describe(block_id) if block_id is not None else "")
         self.setCursor(Qt.SizeHorCursor if zone in ("start", "end") else
                        Qt.OpenHandCursor if zone == "body" else Qt.CrossCursor)
 

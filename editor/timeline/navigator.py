@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollBar, QSlider, QVBoxLayout, QWidget
 
 from dreamreel.editor.theme import ACCENT, state_colour
+from dreamreel.editor.timeline.state_legend import StateLegend
 
 MIN_SPAN_S = 0.5  # the zoom slider's closest view
 SLIDER_STEPS = 1000
@@ -137,6 +138,8 @@ class Navigator(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.scrollbar, 1)
+        self.legend = StateLegend(self)
+        row.addWidget(self.legend)
         row.addWidget(QLabel("Zoom"))
         row.addWidget(self.zoom)
         layout = QVBoxLayout(self)

@@ -139,6 +139,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         if rc is not None:
             self.preview.set_render_controller(rc)
         self.preview.set_player(self.player)
+        self.preview.ensure_weights = self.ensure_weights
         self._update_render_actions()
 
     # --- model observers -------------------------------------------------------------------
@@ -300,6 +301,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             self.render_controller.shutdown()
         self.timeline.shutdown()  # background audio work ends before the window does
         self.settings_panel.shutdown()  # a model download too (its .part stays for a resume)
+        self.engine_choice.shutdown()
         self.audio_importer.shutdown()
         self.song_banner.shutdown()
         if hasattr(self.player, "pause"):
