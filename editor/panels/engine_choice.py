@@ -48,9 +48,9 @@ class EngineChoice(QComboBox):
             self.setItemData(self.count() - 1, entry.description, Qt.ItemDataRole.ToolTipRole)
         self.setToolTip("Picture engine (the same setting as Project settings ▸ Engine)")
         # As wide as the longest label with its note: the toolbar never shifts when it changes.
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        longest = max((self.itemText(i) + MISSING_SUFFIX for i in range(self.count())), key=len, default="")
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(longest) + 40)
+        widest = max((self.fontMetrics().horizontalAdvance(self.itemText(i) + MISSING_SUFFIX)
+                      for i in range(self.count())), default=100)
+        self.setFixedWidth(widest + 44)  # room for the arrow
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.currentIndexChanged.connect(self._on_chosen)
         document.changed.connect(self._on_model_changed)

@@ -67,6 +67,37 @@ class _ImageView(QWidget):
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
 
+class _Caption(QLabel):
+    """One line under the picture that never widens the dock: the text is elided to the width
+    it is given (the whole of it in the tooltip and in `text()`; `shown_text()` is what shows)."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(parent)
+        self._full = ""
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(1)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:  # the caption's words (Qt paints the elided copy)
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(1, self.width())))
+
+
 class PreviewPanel(QWidget):
     """The picture at the playhead, with a "Preview selection" button."""
 
@@ -88,8 +119,7 @@ class PreviewPanel(QWidget):
         self.ensure_weights = None  # callable(engine, go(engine)) the window sets: missing weights
 
         self._view = _ImageView(self)
-        self._label = QLabel("No project")
-        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._label = _Caption("No project")
         self._button = QPushButton("Preview selection")
         self._button.setToolTip("Render the selected time range and play it with the song")
         self._button.clicked.connect(self._on_preview_clicked)

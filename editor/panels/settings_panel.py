@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
@@ -80,7 +81,24 @@ def setting_widget(info) -> QWidget:
     else:
         w = QLineEdit()
     w.setToolTip(info.help)
+    return _narrow(w)
+
+
+def _narrow(w: QWidget) -> QWidget:
+    """Combos as narrow as a dozen characters (the popup still shows whole entries): a long
+    entry never widens the panel past its dock."""
+    if isinstance(w, QComboBox):
+        w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        w.setMinimumContentsLength(12)
     return w
+
+
+def _form() -> QFormLayout:
+    """A form whose long rows wrap (the field under its label) instead of scrolling sideways."""
+    form = QFormLayout()
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    return form
 
 
 def widget_value(w: QWidget):
@@ -143,7 +161,7 @@ class SettingsPanel(QWidget):
         self.phrases.editingFinished.connect(self._on_style_edited)
         self.negatives.editingFinished.connect(self._on_style_edited)
 
-        form = QFormLayout()
+        form = _form()
         form.addRow("Style phrases", self.phrases)
         form.addRow("Negative prompts", self.negatives)
         self.widgets: dict[str, QWidget] = {}
@@ -160,21 +178,21 @@ class SettingsPanel(QWidget):
             for v in values:
                 combo.addItem(v, v)
             combo.currentIndexChanged.connect(self._on_render_edited)
-            form.addRow(label, combo)
+            form.addRow(label, _narrow(combo))
             self.widgets[attr] = combo
         engine = QComboBox()
         for name, entry in registry.entries().items():
             engine.addItem(entry.label, name)
             engine.setItemData(engine.count() - 1, entry.description, 3)  # Qt.ToolTipRole
         engine.currentIndexChanged.connect(self._on_render_edited)
-        form.addRow("Engine", engine)
+        form.addRow("Engine", _narrow(engine))
         self.widgets["engine"] = engine
         self.burn = QCheckBox("Burn lyrics into the video")
         self.burn.toggled.connect(self._on_render_edited)
         form.addRow("", self.burn)
 
         # The chosen engine's own settings, rebuilt when the engine changes.
-        self.engine_form = QFormLayout()
+        self.engine_form = _form()
         self.engine_widgets: dict[str, QWidget] = {}
         self._form_engine: str | None = None
         self.model_state = QLabel()
@@ -189,12 +207,14 @@ class SettingsPanel(QWidget):
         outer = QVBoxLayout(inner)
         outer.addLayout(form)
         self.engine_title = QLabel()
+        self.engine_title.setWordWrap(True)
         outer.addWidget(self.engine_title)
         outer.addLayout(self.engine_form)
         outer.addLayout(row)
         outer.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows wrap instead
         scroll.setWidget(inner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

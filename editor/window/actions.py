@@ -202,6 +202,8 @@ def _toolbar(window, actions: dict[str, QAction]) -> None:
                 "follow", "snap", None, "engine", "render_selection", "render_all", "render_cancel"):
         if key is None:
             bar.addSeparator()
+        elif key in ("undo", "redo"):
+            bar.addAction(_stable_history_action(window, key))
         elif key == "engine":
             from dreamreel.editor.panels.engine_choice import EngineChoice
 
@@ -210,6 +212,24 @@ def _toolbar(window, actions: dict[str, QAction]) -> None:
         else:
             bar.addAction(actions[key])
     window.addToolBar(bar)
+
+
+def _stable_history_action(window, key: str) -> QAction:
+    """A toolbar Undo/Redo whose text stays "Undo"/"Redo" (the step it takes back is its
+    tooltip; the menu's action keeps the full text and the shortcuts), so the buttons after it
+    never move as the text of the last edit changes."""
+    stack = window.document.stack
+    action = QAction(key.capitalize(), window)
+    action.setObjectName(f"toolbar_{key}")
+    can, text_changed = ((stack.canUndo, stack.undoTextChanged) if key == "undo" else
+                         (stack.canRedo, stack.redoTextChanged))
+    action.triggered.connect(stack.undo if key == "undo" else stack.redo)
+    action.setEnabled(can())
+    (stack.canUndoChanged if key == "undo" else stack.canRedoChanged).connect(action.setEnabled)
+    text_changed.connect(lambda text, a=action, k=key: a.setToolTip(f"{k.capitalize()} {text}".strip()))
+    window.actions_toolbar = getattr(window, "actions_toolbar", {})
+    window.actions_toolbar[key] = action
+    return action
 
 
 def shortcut_rows(actions: dict[str, QAction]) -> list[tuple[str, str]]:
