@@ -488,6 +488,8 @@ class ActionSlots:
         rc = self.render_controller
         if rc is None:
             return
+        if not rc.is_running() and not rc.is_exporting() and not self._render_cost_ok(t_range):
+            return
         try:
             started = rc.start(self.document.project, t_range=t_range)
         except DreamreelError as e:
@@ -496,6 +498,27 @@ class ActionSlots:
         if not started:
             self.show_error("An export is running; wait for it or cancel it in the export window" if rc.is_exporting()
                             else "A render is already running; cancel it first")
+
+    def _render_cost_ok(self, t_range) -> bool:
+        """Say how many keyframes the render needs and about how long (the chain before a
+        selection included); ask first above a minute. True to go ahead."""
+        from dreamreel.core.engine.preview_plan import choose_preview
+        from dreamreel.core.engine.render import song_duration_s
+        from dreamreel.editor.dialogs import render_estimate
+
+        project, rc = self.document.project, self.render_controller
+        states = rc.states_of(project.render.engine)
+        if states is None or states.identity is None or not project.blocks:
+            return True  # not known yet: the job's own plan line follows
+        try:
+            rng = t_range or (0.0, song_duration_s(project))
+            choice = choose_preview(project, states, rc._cache(), rng, fresh=False,
+                                    seconds_per_iteration=render_estimate.seconds_per_iteration(
+                                        project.render, project.render.engine))
+        except DreamreelError as e:
+            self.show_error(str(e))
+            return False
+        return render_estimate.confirm(self, "Render selection" if t_range else "Render all", choice)
 
     def render_cancel(self):
         if self.render_controller is not None:
