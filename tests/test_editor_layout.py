@@ -49,3 +49,25 @@ def test_settings_panel_has_no_horizontal_scrolling(qtbot, tmp_path):
         assert not scroll.horizontalScrollBar().isVisible()
     finally:
         close_window(window)
+
+
+def test_toolbar_fits_and_state_column_shows_whole_labels(qtbot, tmp_path):
+    """At the default 1400 px every toolbar button is on the toolbar (the engine combo is of a
+    fixed, moderate width, no overflow »), and the lines grid's State column fits its words."""
+    from PySide6.QtWidgets import QToolButton
+
+    from dreamreel.editor.theme import STATE_LABELS
+
+    window = open_window(qtbot, make_project_file(tmp_path), render=False)
+    try:
+        QApplication.processEvents()
+        bar = window.findChild(QToolBar, "main_toolbar")
+        extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        assert extension is None or not extension.isVisible()
+        assert all(bar.widgetForAction(a).isVisible() for a in bar.actions() if not a.isSeparator())
+        table = window.lines.table
+        state_col = table.model().columnCount() - 1
+        fm = table.fontMetrics()
+        assert table.columnWidth(state_col) >= max(fm.horizontalAdvance(t) for t in STATE_LABELS.values()) + 30
+    finally:
+        close_window(window)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import copy
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QSizePolicy
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QComboBox, QSizePolicy, QStyle
 
 from dreamreel.core.engine import registry
 from dreamreel.editor.background import Background
@@ -48,10 +49,16 @@ class EngineChoice(QComboBox):
             self.setItemData(self.count() - 1, entry.description, Qt.ItemDataRole.ToolTipRole)
         self.setToolTip("Picture engine (the same setting as Project settings ▸ Engine)")
         # As wide as the longest label with its note: the toolbar never shifts when it changes.
+        # A fixed width (about 22 characters; the face elides, the list shows whole entries):
+        # the toolbar never shifts when an entry's note changes, and leaves room for the rest.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(22)
+        self.setFixedWidth(self.sizeHint().width())
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         widest = max((self.fontMetrics().horizontalAdvance(self.itemText(i) + MISSING_SUFFIX)
                       for i in range(self.count())), default=100)
-        self.setFixedWidth(widest + 44)  # room for the arrow
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.view().setMinimumWidth(widest + 48)
+        self._warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self.currentIndexChanged.connect(self._on_chosen)
         document.changed.connect(self._on_model_changed)
         document.projectReplaced.connect(self._on_model_changed)
@@ -88,7 +95,12 @@ class EngineChoice(QComboBox):
         for i in range(self.count()):
             name = self.itemData(i)
             label = registry.get(name).label
-            self.setItemText(i, label + (MISSING_SUFFIX if missing.get(name) else ""))
+            lacking = missing.get(name)
+            self.setItemText(i, label + (MISSING_SUFFIX if lacking else ""))
+            self.setItemIcon(i, self._warning if lacking else QIcon())
+            entry = registry.get(name)
+            self.setItemData(i, entry.description + ("\n\nMissing: " + "; ".join(lacking) if lacking else ""),
+                             Qt.ItemDataRole.ToolTipRole)
 
     def shutdown(self) -> None:
         self._background.shutdown(wait=False)
