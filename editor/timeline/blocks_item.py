@@ -100,6 +100,7 @@ class BlocksItem(pg.GraphicsObject):
         self.thumbnails_painted: set[str] = set()  # block ids whose picture the last redraw drew
         self._codes_key = None  # (revision, count) the state codes below were made for
         self._codes = self._chosen = None
+        self._selected: set[str] = set()
         self._palette = None  # thin blocks' RGBA per state (STATE_ORDER)
         self.setAcceptHoverEvents(True)
         document.changed.connect(self._on_model_changed)
@@ -206,10 +207,9 @@ class BlocksItem(pg.GraphicsObject):
                     starts[i], ends[i] = self._drag.preview[b.id]
         xs, xe = starts / 1000.0 * sx + dx, ends / 1000.0 * sx + dx
         visible = np.nonzero((xe >= -1) & (xs <= width + 1))[0]
-        selected = set(self.document.selection)
         self.thumbnails_painted = set()
         thin_mask = (xe[visible] - xs[visible]) < THIN_PX
-        codes, chosen = self._state_codes(blocks, selected)
+        codes, chosen, selected = self._state_codes(blocks)
         thin = visible[thin_mask]
         self._paint_thin(p, xs[thin[~chosen[thin]]], xe[thin[~chosen[thin]]], codes[thin[~chosen[thin]]],
                          width, height)
@@ -235,15 +235,17 @@ class BlocksItem(pg.GraphicsObject):
         p.end()
         return pix
 
-    def _state_codes(self, blocks, selected: set) -> tuple[np.ndarray, np.ndarray]:
-        """(state index into STATE_ORDER, selected) per block, recomputed only when the lane's
-        revision changed (model, selection, states), not on every zoom or pan."""
+    def _state_codes(self, blocks) -> tuple[np.ndarray, np.ndarray, set]:
+        """(state index into STATE_ORDER, selected) per block and the selected ids, recomputed
+        only when the lane's revision changed (model, selection, states), not on every zoom or
+        pan (the document's selection sorts by timeline order: O(blocks) per call)."""
         if self._codes_key != (self._revision, len(blocks)):
+            self._selected = selected = set(self.document.selection)
             order = {state: n for n, state in enumerate(STATE_ORDER)}
             self._codes = np.fromiter((order.get(self.state_of(b.id)[0], 0) for b in blocks), np.int8, len(blocks))
             self._chosen = np.fromiter((b.id in selected for b in blocks), bool, len(blocks))
             self._codes_key = (self._revision, len(blocks))
-        return self._codes, self._chosen
+        return self._codes, self._chosen, self._selected
 
     def _paint_thin(self, p: QPainter, xs: np.ndarray, xe: np.ndarray, codes: np.ndarray, width: int, height: int):
         """Blocks narrower than THIN_PX, all at once: one row of pixel columns coloured in numpy
