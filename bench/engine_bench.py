@@ -69,16 +69,18 @@ def ref_vector_quantize(x, codebook):
 
 
 class RefPrompt(torch.nn.Module):
-    def __init__(self, embed, weight=1.0):
+    def __init__(self, embed, weight=1.0, stop=float("-inf")):
         super().__init__()
         self.register_buffer("embed", embed)
         self.register_buffer("weight", torch.as_tensor(weight))
+        self.register_buffer("stop", torch.as_tensor(stop))
 
     def forward(self, input):
         input_normed = F.normalize(input.unsqueeze(1), dim=2)
         embed_normed = F.normalize(self.embed.unsqueeze(0), dim=2)
         dists = input_normed.sub(embed_normed).norm(dim=2).div(2).arcsin().pow(2).mul(2)
-        return self.weight.abs() * replace_grad(dists, dists * self.weight.sign()).mean()
+        dists = dists * self.weight.sign()  # the notebooks' Prompt: value w*d, stop clamps the pull
+        return self.weight.abs() * replace_grad(dists, torch.maximum(dists, self.stop)).mean()
 
 
 class RefMakeCutouts(torch.nn.Module):

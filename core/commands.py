@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from dreamreel.core.clock import format_clock
 from dreamreel.core.errors import CommandError, ProjectError
 from dreamreel.core.events import Change
-from dreamreel.core.project import MIN_BLOCK_MS, Block, Project, RenderSettings, Style, new_id, validate_blocks
+from dreamreel.core.project import MIN_BLOCK_MS, STYLE_MODES, Block, Project, RenderSettings, Style, new_id
+from dreamreel.core.project import validate_blocks
 from dreamreel.core.project import check_render_settings, check_style
 
 
@@ -349,19 +350,25 @@ class SplitBlock(_Snapshot):
 MERGE_MODES = ("join", "first")
 
 
-def join_texts(a: str, b: str) -> str:
+def join_texts(a: str, b: str, *, literal: bool = False) -> str:
     """Two block texts as one: `a / b`, or `a | b` when either uses prompt syntax
-    (`text:weight`, `|`), so each part keeps the weight it had (the prompt grammar splits on `|`)."""
+    (`text:weight`, `|`), so each part keeps the weight it had (the prompt grammar splits on `|`).
+    `literal`: the texts are lyrics (not read as prompts), always `a / b`."""
     a, b = a.strip(), b.strip()
     if not a or not b:
         return a or b
-    return f"{a} | {b}" if _is_prompt(a) or _is_prompt(b) else f"{a} / {b}"
+    return f"{a} | {b}" if not literal and (_is_prompt(a) or _is_prompt(b)) else f"{a} / {b}"
 
 
 def _is_prompt(text: str) -> bool:
     from dreamreel.core.engine.prompts import parse_prompts  # the one prompt parser
 
-    parts = parse_prompts(text)
+    from dreamreel.core.errors import DreamreelError
+
+    try:
+        parts = parse_prompts(text)
+    except DreamreelError:  # `ink:1e9`: written as prompt syntax, if not valid
+        return True
     return len(parts) != 1 or parts[0].weight != 1.0 or parts[0].text != text.strip()
 
 
@@ -387,7 +394,7 @@ class MergeWithNext(_Snapshot):
         if self.mode == "first":
             text, secondary, words = a.text, a.secondary, a.words + b.words
         else:
-            text = join_texts(a.text, b.text)
+            text = join_texts(a.text, b.text, literal=a.prompt_syntax is False)  # the merged block keeps a's flag
             secondary = " / ".join(t for t in (a.secondary.strip(), b.secondary.strip()) if t)
             words = a.words + b.words
         merged = replace(a, end_ms=max(a.end_ms, b.end_ms), text=text, secondary=secondary, words=words)
@@ -396,13 +403,14 @@ class MergeWithNext(_Snapshot):
 
 @dataclass
 class SetBlockFields(_Snapshot):
-    """Set content fields of one block: text, secondary, style, seed, iterations, words."""
+    """Set content fields of one block: text, secondary, style, seed, iterations, words,
+    prompt_syntax, style_mode."""
 
     block_id: str = ""
     fields: dict = field(default_factory=dict)
     label: str = "Edit block"
 
-    EDITABLE = ("text", "secondary", "style", "seed", "iterations", "words")
+    EDITABLE = ("text", "secondary", "style", "seed", "iterations", "words", "prompt_syntax", "style_mode")
 
     def _new_blocks(self, project):
         b = _get(project, self.block_id)
@@ -416,7 +424,30 @@ class SetBlockFields(_Snapshot):
         return [new if x.id == b.id else x for x in project.blocks]
 
 
+@dataclass
+class SetBlocksFields(_Snapshot):
+    """The same content fields (as SetBlockFields) on several blocks: one validation, one undo."""
+
+    block_ids: list[str] = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
+    label: str = "Edit blocks"
+
+    def _new_blocks(self, project):
+        bad = set(self.fields) - set(SetBlockFields.EDITABLE)
+        if bad:
+            raise CommandError(f"cannot set {', '.join(sorted(bad))} on a block")
+        problem = _check_fields(self.fields)
+        if problem:
+            raise CommandError(problem)
+        ids = {_get(project, i).id for i in self.block_ids}
+        return [replace(b, **copy.deepcopy(self.fields)) if b.id in ids else b for b in project.blocks]
+
+
 def _check_fields(fields: dict) -> str | None:
+    if fields.get("prompt_syntax") is not None and not isinstance(fields["prompt_syntax"], bool):
+        return "prompt_syntax must be true, false or empty"
+    if fields.get("style_mode") is not None and fields["style_mode"] not in STYLE_MODES:
+        return f"style_mode must be one of {', '.join(STYLE_MODES)}, or empty"
     for key in ("text", "secondary"):
         if key in fields and not isinstance(fields[key], str):
             return f"{key} must be text"

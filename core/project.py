@@ -23,6 +23,7 @@ from dreamreel.core.validate import check_bounds, parse_project_json
 FORMAT_VERSION = 2
 MIN_BLOCK_MS = 50
 CONTINUITY_MODES = ("chain", "per-block")
+STYLE_MODES = ("add", "replace", "replace-all")  # Block.style_mode; None reads as "replace-all"
 INTERPOLATIONS = ("linear", "slerp", "rife", "minterpolate")  # latent blends, network, ffmpeg
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIZE = 8192  # pixels a side
@@ -43,13 +44,17 @@ class WordTiming:
 
 @dataclass
 class Prompt:
-    """A weighted text phrase, e.g. `oil painting:1.0`. Negative weights push away."""
+    """A weighted text phrase, e.g. `oil painting:1.0`. Negative weights push away. `stop`
+    (None: none) is the notebooks' stop: the signed distance never counts below it."""
 
     text: str
     weight: float = 1.0
+    stop: float | None = None
 
     def __str__(self) -> str:
-        return self.text if self.weight == 1.0 else f"{self.text}:{self.weight:g}"
+        from dreamreel.core.engine.prompts import format_prompt
+
+        return format_prompt(self)
 
 
 @dataclass
@@ -74,6 +79,17 @@ class Block:
     seed: int | None = None
     iterations: int | None = None
     stanza_break: bool = False  # lyrics: a blank line comes before this block (a new verse)
+    # How the text reads as prompts: True = the prompt grammar (`text:weight:stop | ...`),
+    # False = literal words, the whole text one prompt of weight 1 (lyrics: `Meet me at 9:30`),
+    # None = not said (projects from before the flag, blocks typed in the editor): the grammar,
+    # as it always was, so their keyframe keys stay. Saved only when not None.
+    prompt_syntax: bool | None = None
+    # How the block's own `style` meets the project's (STYLE_MODES): "add" = the project's phrases
+    # then the block's; "replace" = the block's phrases instead of the project's; both keep the
+    # project's negatives (then the block's). "replace-all" = the block's style alone, the
+    # project's negatives dropped too. None = "replace-all", what a block style always meant (so
+    # existing projects keep their keys). Saved only when set.
+    style_mode: str | None = None
 
     @property
     def duration_ms(self) -> int:
@@ -201,10 +217,32 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "title": project.title,
         "audio": asdict(project.audio) if project.audio else None,
         "tags": dict(project.tags),
-        "style": asdict(project.style),
+        "style": _style_dict(asdict(project.style)),
         "render": asdict(project.render),
-        "blocks": [asdict(b) for b in project.blocks],
+        "blocks": [_block_dict(asdict(b)) for b in project.blocks],
     }
+
+
+def _style_dict(style: dict | None) -> dict | None:
+    """A style's JSON form: a phrase's `stop` only when set, so existing files stay the same."""
+    if style is not None:
+        for name in ("phrases", "negatives"):
+            for p in style[name]:
+                if p.get("stop") is None:
+                    p.pop("stop", None)
+    return style
+
+
+def _block_dict(block: dict) -> dict:
+    """A block's JSON form: the fields added later only when set, so existing files stay the same."""
+    block["style"] = _style_dict(block["style"])
+    for name in _OPTIONAL_BLOCK_FIELDS:
+        if block.get(name) is None:
+            block.pop(name, None)
+    return block
+
+
+_OPTIONAL_BLOCK_FIELDS = ("prompt_syntax", "style_mode")
 
 
 def save_project(project: Project, path: str | Path) -> None:
@@ -433,6 +471,9 @@ def check_style(style: Style) -> str | None:
                 return f"{name}[{i}].text: must be text"
             if isinstance(p.weight, bool) or not isinstance(p.weight, (int, float)) or not math.isfinite(p.weight):
                 return f"{name}[{i}].weight: must be a finite number"
+            if p.stop is not None and (isinstance(p.stop, bool) or not isinstance(p.stop, (int, float))
+                                       or not math.isfinite(p.stop)):
+                return f"{name}[{i}].stop: must be a finite number or absent"
     return None
 
 
@@ -486,6 +527,10 @@ def _block(data: Any, where: str) -> Block:
     for key in ("seed", "iterations"):
         if data.get(key) is not None and (not isinstance(data[key], int) or isinstance(data[key], bool)):
             raise ProjectError(f"{where}.{key}: must be an integer or null")
+    if data.get("prompt_syntax") is not None and not isinstance(data["prompt_syntax"], bool):
+        raise ProjectError(f"{where}.prompt_syntax: must be true, false or absent")
+    if data.get("style_mode") is not None and data["style_mode"] not in STYLE_MODES:
+        raise ProjectError(f"{where}.style_mode: must be one of {', '.join(STYLE_MODES)} or absent")
     block = _dataclass(Block, data, where)
     block.words = words
     block.style = _style(style, f"{where}.style") if style is not None else None

@@ -16,7 +16,7 @@ import json
 import math
 from typing import Any
 
-from dreamreel.core.errors import ProjectError
+from dreamreel.core.errors import DreamreelError, ProjectError
 
 MAX_TIME_MS = 24 * 3600 * 1000  # no song, block or word time beyond 24 h
 MAX_DEPTH = 16  # the format needs 6 levels (project > blocks > block > style > phrases > prompt)
@@ -90,7 +90,11 @@ def check_bounds(project) -> None:
             check_time(w.start_ms, f"{where}.words[{j}].start_ms")
         if b.style is not None:
             _check_style(b.style, f"{where}.style")
-        for p in parse_prompts(b.text) if ":" in b.text else ():
+        try:
+            parsed = parse_prompts(b.text) if ":" in b.text and b.prompt_syntax is not False else ()
+        except DreamreelError as e:
+            raise ProjectError(f"{where}.text: {e}") from None
+        for p in parsed:
             check_weight(p.weight, f"{where}.text")
         if b.seed is not None and not 0 <= b.seed <= MAX_SEED:
             raise ProjectError(f"{where}.seed: must be between 0 and 2**63-1")
@@ -102,6 +106,8 @@ def _check_style(style, where: str) -> None:
     for name in ("phrases", "negatives"):
         for i, p in enumerate(getattr(style, name)):
             check_weight(p.weight, f"{where}.{name}[{i}].weight")
+            if getattr(p, "stop", None) is not None:
+                check_weight(p.stop, f"{where}.{name}[{i}].stop")
 
 
 def check_writable(project) -> None:

@@ -108,7 +108,9 @@ def test_export_classic_on_request_keeps_gaps_and_the_last_end():
 
 
 def test_export_header_form_when_needed_and_on_request():
-    styled = [blk("a", 0, 1000, style=Style([Prompt("dark", 0.5)]), seed=3), blk("b", 2000, 3000)]
+    # style_mode "replace" is what a row's style reads as, so the six columns hold it (other
+    # modes add a style_mode column: test_formats_csv_flags.py)
+    styled = [blk("a", 0, 1000, style=Style([Prompt("dark", 0.5)]), seed=3, style_mode="replace"), blk("b", 2000, 3000)]
     out = format_lyrics(styled, "csv")
     assert out.splitlines() == ["text,start,end,style,seed,secondary", '"a",0,1,"dark:0.5",3,""', '"b",2,3,"",,""']
     back = parse_lyrics(out, "csv").blocks

@@ -10,6 +10,7 @@ so and the registry's default engine renders instead; an explicit `--engine` fai
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from pathlib import Path
@@ -38,6 +39,9 @@ def register(subparsers) -> None:
                    help="in-betweens: latent blends (linear/slerp; latent = the project's or linear), "
                         "the RIFE network on decoded keyframes, or ffmpeg minterpolate from the keyframe rate")
     p.add_argument("--dry-run", action="store_true", help="list what would be rendered and the estimate")
+    p.add_argument("--json", action="store_true",
+                   help="with --dry-run: print the plan as JSON on standard output (every keyframe the range "
+                        "needs: time, block, prompts, iterations, what it starts from)")
     p.add_argument("--cache", metavar="DIR", help="keyframe cache folder (default: <project>.dreamreel-cache)")
     p.add_argument("--vqgan-config", metavar="YAML", help="local VQGAN config (same as --set vqgan_config=YAML)")
     p.add_argument("--vqgan-ckpt", metavar="CKPT", help="local VQGAN checkpoint (same as --set vqgan_ckpt=CKPT)")
@@ -192,6 +196,51 @@ def _fmt_s(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`dreamreel render`: the plan (--dry-run, --json), or the keyframes and the video."""
+    if not args.output and not args.png_dir and not args.dry_run:
+        raise DreamreelError("render: give -o OUT.mp4, --png-dir DIR, or --dry-run")
+    if args.json and not args.dry_run:
+        raise DreamreelError("render --json: prints the plan, so it goes with --dry-run (nothing is rendered)")
+    if args.json:  # standard output holds the JSON alone: anything else printed goes to stderr
+        import contextlib
+
+        stdout = sys.stdout
+        with contextlib.redirect_stdout(sys.stderr):
+            plan_doc = _run(args, json_plan=True)
+        stdout.write(json.dumps(plan_doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        return 0
+    return _run(args)
+
+
+def plan_as_json(project, engine_name: str, plan, cache_root, cached: set[str]) -> dict:
+    """The render plan as plain JSON: every keyframe the range needs, in video order, with
+    its time, block, prompts ({text, weight, stop}; stop null when none), iterations and what
+    it starts from: "cached" (in the cache, read as it is), "random" (random tokens from
+    `seed`) or "keyframe" (warm start from the keyframe `init_key`)."""
+    s = project.render
+    keyframes = []
+    for i in plan.needed:
+        kf = plan.keyframes[i]
+        spec = kf.spec
+        start = "cached" if kf.key in cached else "random" if spec.init_key is None else "keyframe"
+        keyframes.append({
+            "t": kf.t_ms / 1000, "t_ms": kf.t_ms, "block_id": kf.block_id, "index": kf.index, "key": kf.key,
+            "prompts": [{"text": p.text, "weight": p.weight, "stop": None if p.stop == -math.inf else p.stop}
+                        for p in spec.prompts],
+            "iterations": spec.iterations, "seed": spec.seed, "start": start, "init_key": spec.init_key,
+        })
+    return {
+        "project": str(project.path) if project.path else None, "engine": engine_name,
+        "width": s.width, "height": s.height, "fps": s.fps, "frames": plan.n_frames,
+        "first_frame": plan.first_frame, "end_frame": plan.end_frame,
+        "keyframes_needed": len(plan.needed), "keyframes_to_render": len(plan.todo),
+        "iterations_to_render": plan.iterations_todo, "estimate_s": plan.estimate_s,
+        "cache": str(cache_root), "keyframes": keyframes,
+    }
+
+
+def _run(args: argparse.Namespace, json_plan: bool = False):
+    """The render; with `json_plan` (a dry run) the plan as `plan_as_json` instead of the listing."""
     from dreamreel.core.engine import registry
     from dreamreel.core.engine.cache import KeyframeCache, default_cache_dir
     from dreamreel.core.engine.render import (
@@ -202,8 +251,6 @@ def run(args: argparse.Namespace) -> int:
     )
     from dreamreel.core.project import load_project
 
-    if not args.output and not args.png_dir and not args.dry_run:
-        raise DreamreelError("render: give -o OUT.mp4, --png-dir DIR, or --dry-run")
     for flag, value in (("--from", args.t_from), ("--to", args.t_to)):
         if value is not None and not math.isfinite(value):
             raise DreamreelError(f"{flag} {value}: give a time in seconds (a finite number)")
@@ -247,6 +294,9 @@ def run(args: argparse.Namespace) -> int:
         from dreamreel.core.engine.devices import format_bytes
 
         print(f"memory: about {format_bytes(need)} on {device} for {s.width}x{s.height}", file=sys.stderr)
+    if json_plan:
+        cached = {plan.keyframes[i].key for i in plan.needed} - {plan.keyframes[i].key for i in plan.todo}
+        return plan_as_json(project, engine.name, plan, cache.root, cached)
     if args.dry_run:
         for i in plan.todo:
             kf = plan.keyframes[i]

@@ -7,6 +7,7 @@ boundary, float32; engines may move them to their device internally.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,10 +23,20 @@ StepCallback = Callable[[int, int, float], bool | None]
 
 @dataclass(frozen=True)
 class WeightedPrompt:
-    """One text prompt with its weight; negative weights push the picture away."""
+    """One text prompt with its weight; negative weights push the picture away. `stop`: the
+    signed distance (sign of the weight times the CLIP distance) never counts below it, as in
+    the VQGAN+CLIP notebooks; -inf (the default) means no stop."""
 
     text: str
     weight: float = 1.0
+    stop: float = -math.inf
+
+    def as_dict(self) -> dict:
+        """The hashed form; `stop` only when set, so keys without stops stay as they were."""
+        d = {"text": self.text, "weight": self.weight}
+        if self.stop != -math.inf:
+            d["stop"] = self.stop
+        return d
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,7 @@ class KeyframeSpec:
     def as_dict(self) -> dict:
         """The hashed form: shared fields and the engine's parameters side by side (the same
         dict format 1 hashed for VQGAN+CLIP, so its keys did not change)."""
-        d = {"prompts": [{"text": p.text, "weight": p.weight} for p in self.prompts], "width": self.width, "height": self.height,
+        d = {"prompts": [p.as_dict() for p in self.prompts], "width": self.width, "height": self.height,
              "seed": self.seed, "iterations": self.iterations, "init_key": self.init_key}
         for key, value in self.params:
             if key in d:

@@ -120,7 +120,7 @@ def iter_frames(project: Project, engine, cache: KeyframeCache, plan, *, analysi
     draft = bool(getattr(engine, "marks_draft", False))  # a stand-in picture: say so on it
     burn = (s.burn_lyrics or draft) if burn_lyrics is None else burn_lyrics
     captions = Captioner(
-        [(int(round(b.start_ms * fps / 1000)), int(round(b.end_ms * fps / 1000)), caption_text(b.text))
+        [(int(round(b.start_ms * fps / 1000)), int(round(b.end_ms * fps / 1000)), caption_text(b))
          for b in project.blocks],
         s.width, s.height, lyrics=burn, draft_mark=draft,
     )
@@ -206,11 +206,21 @@ class _ClusterSpring:
         return torch.cat(out)
 
 
-def caption_text(text: str) -> str:
-    """A block's text as a viewer reads it: prompt weights and `|` separators removed."""
-    from dreamreel.core.engine.prompts import parse_prompts
+def caption_text(block) -> str:
+    """A block's text as a viewer reads it: a lyric (literal text, `prompt_syntax` False) as
+    written; prompt syntax with its weights and `|` separators removed. A plain string is
+    read as prompt syntax."""
+    from dreamreel.core.engine.prompts import parse_prompts, uses_prompt_syntax
 
-    return ", ".join(p.text for p in parse_prompts(text) if p.weight > 0)
+    from dreamreel.core.errors import DreamreelError
+
+    text = block if isinstance(block, str) else block.text
+    if not isinstance(block, str) and not uses_prompt_syntax(block):
+        return text.strip()
+    try:
+        return ", ".join(p.text for p in parse_prompts(text) if p.weight > 0)
+    except DreamreelError:  # not valid prompt syntax: show it as written
+        return text.strip()
 
 
 def _fit(img: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -80,11 +80,15 @@ def spherical_dist(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (x[:, None] - y[None]).norm(dim=-1).div(2).arcsin().pow(2).mul(2)
 
 
-def prompt_loss(image_embeds: torch.Tensor, text_embeds: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    """Sum over prompts of |w| * mean spherical distance; a negative weight keeps the (positive)
-    value but reverses the gradient, so it pushes the picture away."""
-    dists = spherical_dist(image_embeds, text_embeds)
-    dists = replace_grad(dists, dists * weights.sign())
+def prompt_loss(image_embeds: torch.Tensor, text_embeds: torch.Tensor, weights: torch.Tensor,
+                stops: torch.Tensor | None = None) -> torch.Tensor:
+    """The notebooks' Prompt loss, summed over prompts: w * mean spherical distance (signed, so a
+    negative weight pushes the picture away and counts below zero). With `stops` (P,), the
+    signed distance sign(w)*d never pulls below its stop: its gradient is that of
+    max(sign(w)*d, stop), zero once the stop is reached; the value is still w*d."""
+    dists = spherical_dist(image_embeds, text_embeds) * weights.sign()
+    if stops is not None:
+        dists = replace_grad(dists, torch.maximum(dists, stops.to(dists.dtype)))
     return (dists.mean(0) * weights.abs()).sum()
 
 
@@ -180,6 +184,7 @@ class Guide:
 
     text_embeds: torch.Tensor  # (P, D)
     weights: torch.Tensor  # (P,)
+    stops: torch.Tensor | None = None  # (P,), -inf for none; None when no prompt has a stop
     init_z: torch.Tensor | None = None
     init_weight: float = 0.0
     tv_weight: float = 0.0
@@ -224,7 +229,7 @@ class KeyframeOptimiser:
         with self.autocast():
             embeds = self.clip.model.encode_image((cutouts - self.mean) / self.std)
         g = self.guide
-        loss = prompt_loss(embeds.float(), g.text_embeds, g.weights)
+        loss = prompt_loss(embeds.float(), g.text_embeds, g.weights, g.stops)
         if g.tv_weight:
             loss = loss + g.tv_weight * tv_loss(image)
         if g.init_weight and g.init_z is not None:

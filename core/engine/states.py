@@ -70,8 +70,8 @@ def engine_identity(project, engine_name: str) -> dict | None:
 def _fingerprint(block) -> tuple:
     """Everything of a block its keyframes depend on (`schedule.plan_keyframes`): a copy, so an
     in-place edit of the block is seen too."""
-    return (block.text, block.start_ms, block.end_ms, block.seed, block.iterations,
-            None if block.style is None else repr(block.style))
+    return (block.text, block.prompt_syntax, block.start_ms, block.end_ms, block.seed, block.iterations,
+            None if block.style is None else repr(block.style), block.style_mode)
 
 
 def _context(project, identity: dict, cache: KeyframeCache) -> tuple:

@@ -109,6 +109,8 @@ class VqganClipEngine:
         z = init.to(self.device, torch.float32)
         guide = Guide(self.text_embeds([p.text for p in spec.prompts]),
                       torch.tensor([p.weight for p in spec.prompts], device=self.device),
+                      stops=torch.tensor([p.stop for p in spec.prompts], device=self.device)
+                      if any(p.stop != float("-inf") for p in spec.prompts) else None,
                       init_z=z, init_weight=self.init_weight, tv_weight=self.tv_weight)
         opt = KeyframeOptimiser(self.vqgan, self.clip, self.codebook, guide, z, lr=spec.param("learning_rate"),
                                 cutn=spec.param("cutn"), cut_pow=spec.param("cut_pow"), seed=spec.seed, augment=self.augment,

@@ -13,6 +13,12 @@ first. Anything unreadable raises FormatError (one line), never another exceptio
 The CLI's `--format` choices and the editor's Import/Export menus and file-dialog filters are
 built from it, so a format added here shows up everywhere.
 
+Blocks read from LRC, SRT, VTT, ASS and labels are lyrics, literal words (`prompt_syntax`
+False: `Meet me at 9:30` is one prompt of weight 1); a CSV screenplay's are prompt syntax
+(True: `photo:-1:0.9` is weight -1, stop 0.9) unless its `syntax` column says `literal`. Only
+the CSV holds the flag (and Block.style_mode): the other formats write the text as it is, so a
+prompt-syntax block exported to them comes back literal (`sky:2` the words "sky:2").
+
 Subtitle markup (SRT/VTT/ASS tags) is removed from block text; `Lyrics.markup` keeps each
 cue verbatim, and passing `source=lyrics` to `format_lyrics` writes unedited cues back as read.
 """
@@ -144,6 +150,7 @@ def parse_lyrics(
         breaks = set(extra["stanza_breaks"])  # untimed blank lines before these starts
         for b in blocks:
             b.stanza_break = b.start_ms in breaks
+            b.prompt_syntax = False  # lyrics are words: `9:30` is a time, not a weight
         return Lyrics(blocks, tags, problems.warnings, extra["offset_ms"], fmt)
     header = ""
     if fmt == "csv":
@@ -159,6 +166,13 @@ def parse_lyrics(
     markup: dict = {}
     blocks = build_blocks(cues, problems, stops=stops, duration_ms=duration_ms, what=what, warn_unsorted=True,
                           raw_out=markup)
+    for b in blocks:  # a screenplay's text is prompts (`photo:-1:0.9`) unless its syntax column says literal;
+        if fmt != "csv":  # subtitles and labels are words
+            b.prompt_syntax = False
+        elif b.prompt_syntax is None:
+            b.prompt_syntax = True
+        if fmt == "csv" and b.style is not None and b.style_mode is None:
+            b.style_mode = "replace"  # a row's style column: its phrases instead of the project's, negatives kept
     return Lyrics(blocks, {}, problems.warnings, 0, fmt, markup, header)
 
 

@@ -43,6 +43,8 @@ class Cue:
     words: list[WordTiming] = field(default_factory=list)
     style: Style | None = None
     seed: int | None = None
+    prompt_syntax: bool | None = None  # CSV `syntax` column; None: the format's default
+    style_mode: str | None = None  # CSV `style_mode` column; None: the format's default
     raw: object = None  # markup.RawCue: the cue as written, for writing it back unchanged
 
 
@@ -112,6 +114,8 @@ def build_blocks(
             words=cue.words,
             style=cue.style,
             seed=cue.seed,
+            prompt_syntax=cue.prompt_syntax,
+            style_mode=cue.style_mode,
         )
         blocks.append(block)
         if raw_out is not None and cue.raw is not None:

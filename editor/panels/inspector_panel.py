@@ -1,4 +1,5 @@
-"""Block inspector: edit the selected block's text, times, style override, seed and iterations.
+"""Block inspector: edit the selected block's text, times, style override, seed and iterations,
+and whether its text reads as prompt syntax (for every selected block at once).
 
 Every edit goes through a core command when a field is finished (Enter or focus out), and the
 panel re-reads the block whenever the model or the selection changes; it keeps no copy.
@@ -8,35 +9,38 @@ typing over (Aegisub's habit: lyrics are typed line after line).
 
 from __future__ import annotations
 
-from dreamreel.core.commands import SetBlockFields, resize_block, set_text
+from dreamreel.core.commands import SetBlockFields, SetBlocksFields, resize_block, set_text
 from dreamreel.core.formats.timecodes import parse_time
-from dreamreel.core.project import Prompt, Style
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from dreamreel.core.engine.prompts import format_prompts, parse_style_prompts, uses_prompt_syntax
+from dreamreel.core.errors import DreamreelError
+from dreamreel.core.project import Style
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from dreamreel.core.clock import format_clock
 
-PROMPT_HELP = ("Several prompts in one block: <code>text:weight | other:weight</code>, "
-               "e.g. <code>a red sky:1 | clouds:0.5</code>. Negative weights push away.")
+PROMPT_HELP = ("Several prompts in one block: <code>text:weight:stop | other:weight</code>, "
+               "e.g. <code>a red sky:1 | clouds:0.5</code>. Negative weights push away; "
+               "a stop (optional) is where the pull ends.")
+SYNTAX_HELP = ("Read the text as prompt syntax (text:weight:stop | ...). Off: the text is literal "
+               "words, one prompt of weight 1, so a lyric like \"Meet me at 9:30\" keeps its time. "
+               "Imported lyrics start off; CSV screenplays and typed blocks start on.")
 
 
-def parse_prompts(text: str) -> list[Prompt]:
-    """`a:1 | b:0.5` -> [Prompt("a", 1.0), Prompt("b", 0.5)]; a phrase without weight gets 1."""
-    out = []
-    for part in text.split("|"):
-        part = part.strip()
-        if not part:
-            continue
-        head, sep, tail = part.rpartition(":")
-        try:
-            out.append(Prompt(head.strip(), float(tail)) if sep and head.strip() else Prompt(part, 1.0))
-        except ValueError:
-            out.append(Prompt(part, 1.0))
-    return out
+STYLE_MODE_ITEMS = (  # Block.style_mode: what the combo offers
+    ("add", "Add to project style", "The project's phrases, then these; the project's negatives stay."),
+    ("replace", "Replace project phrases", "These phrases instead of the project's; the project's negatives stay."),
+    ("replace-all", "Replace project style", "These phrases alone: the project's phrases and negatives are dropped."),
+)
+NEW_STYLE_MODE = "add"  # a block's first style override adds to the project's
 
 
-def format_prompts(prompts: list[Prompt]) -> str:
-    return " | ".join(str(p) for p in prompts)
+def shown_style_mode(block) -> str:
+    """The mode a block's style works by: its own, "replace-all" for a style set before modes
+    existed (what it meant then), NEW_STYLE_MODE for a block without a style yet."""
+    if block.style_mode is not None:
+        return block.style_mode
+    return "replace-all" if block.style is not None else NEW_STYLE_MODE
 
 
 class InspectorPanel(QWidget):
@@ -49,11 +53,18 @@ class InspectorPanel(QWidget):
         self.document = document
         self.title = QLabel("No block selected")
         self.text = QLineEdit()
+        self.prompt_syntax = QCheckBox("Prompt syntax")
+        self.prompt_syntax.setToolTip(SYNTAX_HELP)
         self.secondary = QLineEdit()
         self.start = QLineEdit()
         self.end = QLineEdit()
         self.style = QLineEdit()
-        self.style.setPlaceholderText("project style (type phrases to override)")
+        self.style.setPlaceholderText("project style (type phrases for this block)")
+        self.style_mode = QComboBox()
+        for value, title, tip in STYLE_MODE_ITEMS:
+            self.style_mode.addItem(title, value)
+            self.style_mode.setItemData(self.style_mode.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.style_mode.setToolTip("How this block's style meets the project's")
         self.seed = QSpinBox()
         self.seed.setRange(-1, 2**31 - 1)
         self.seed.setSpecialValueText("project seed")
@@ -68,11 +79,13 @@ class InspectorPanel(QWidget):
 
         form = QFormLayout()
         form.addRow("Text", self.text)
+        form.addRow("", self.prompt_syntax)
         form.addRow("", help_label)
         form.addRow("Secondary", self.secondary)
         form.addRow("Start", self.start)
         form.addRow("End", self.end)
         form.addRow("Style override", self.style)
+        form.addRow("", self.style_mode)
         form.addRow("Seed", self.seed)
         form.addRow("Iterations", self.iterations)
         layout = QVBoxLayout(self)
@@ -86,6 +99,8 @@ class InspectorPanel(QWidget):
         self.start.editingFinished.connect(lambda: self._on_time_edited("start"))
         self.end.editingFinished.connect(lambda: self._on_time_edited("end"))
         self.style.editingFinished.connect(self._on_style_edited)
+        self.style_mode.activated.connect(self._on_style_mode_chosen)  # the user's choices only
+        self.prompt_syntax.clicked.connect(self._on_syntax_clicked)  # the user's clicks only
         self.seed.valueChanged.connect(lambda v: self._set_field("seed", None if v < 0 else v))
         self.iterations.valueChanged.connect(lambda v: self._set_field("iterations", None if v < 0 else v))
         document.changed.connect(self._on_model_changed)
@@ -107,6 +122,8 @@ class InspectorPanel(QWidget):
                     w.setText("")
                 self.seed.setValue(-1)
                 self.iterations.setValue(-1)
+                self.prompt_syntax.setCheckState(Qt.CheckState.Unchecked)
+                self.style_mode.setCurrentIndex(self.style_mode.findData(NEW_STYLE_MODE))
                 return
             n = len(self.document.selection)
             self.title.setText(f"Block {self.document.project.index_of(b.id) + 1}" + (f" ({n} selected)" if n > 1 else ""))
@@ -118,6 +135,10 @@ class InspectorPanel(QWidget):
                     w.setText(value)
             self.seed.setValue(-1 if b.seed is None else b.seed)
             self.iterations.setValue(-1 if b.iterations is None else b.iterations)
+            self.style_mode.setCurrentIndex(self.style_mode.findData(shown_style_mode(b)))
+            syntax = {uses_prompt_syntax(x) for x in self._selected_blocks()}
+            self.prompt_syntax.setCheckState(Qt.CheckState.PartiallyChecked if len(syntax) > 1 else
+                                             Qt.CheckState.Checked if syntax == {True} else Qt.CheckState.Unchecked)
         finally:
             self._updating = False
 
@@ -163,10 +184,42 @@ class InspectorPanel(QWidget):
         b = self.document.current_block()
         if b is None:
             return
-        phrases = parse_prompts(self.style.text())
+        try:
+            phrases = parse_style_prompts(self.style.text())
+        except DreamreelError as e:
+            self.errorRaised.emit(f"Style: {e}")
+            self._on_model_changed()
+            return
         style = Style(phrases=phrases, negatives=b.style.negatives if b.style else []) if phrases else None
-        if style != b.style:
-            self._set_field("style", style)
+        if style == b.style:
+            return
+        fields = {"style": style}
+        if b.style is None and b.style_mode is None:  # the first override: by the mode the combo shows
+            fields["style_mode"] = self.style_mode.currentData()
+        self._run(SetBlockFields(block_id=b.id, fields=fields, label="Edit style"))
+
+    def _on_style_mode_chosen(self, index: int):
+        b = self.document.current_block()
+        value = self.style_mode.itemData(index)
+        if b is not None and value != shown_style_mode(b):
+            self._run(SetBlockFields(block_id=b.id, fields={"style_mode": value}, label="Style mode"))
+
+    def _selected_blocks(self) -> list:
+        """The selected blocks (the inspector's block when the selection is empty)."""
+        project = self.document.project
+        blocks = [project.block(i) for i in self.document.selection]
+        current = self.document.current_block()
+        return blocks or ([current] if current is not None else [])
+
+    def _on_syntax_clicked(self, checked: bool):
+        """Prompt syntax on/off for every selected block: one undo step."""
+        blocks = [b for b in self._selected_blocks() if uses_prompt_syntax(b) != checked]
+        if not blocks:
+            self._on_model_changed()
+            return
+        label = "Prompt syntax " + ("on" if checked else "off")
+        self._run(SetBlocksFields(block_ids=[b.id for b in blocks], fields={"prompt_syntax": checked}, label=label))
+        self._on_model_changed()  # a partial state becomes the one chosen
 
     def _set_field(self, name: str, value):
         b = self.document.current_block()

@@ -22,7 +22,8 @@ from dreamreel.core.commands import SetRenderSettings, SetStyle
 from dreamreel.core.engine import registry
 from dreamreel.core.project import CONTINUITY_MODES, DEVICES, INTERPOLATIONS, Style
 from dreamreel.editor.background import Background
-from dreamreel.editor.panels.inspector_panel import format_prompts, parse_prompts
+from dreamreel.core.engine.prompts import format_prompts, parse_style_prompts
+from dreamreel.core.errors import DreamreelError
 
 # (attribute on RenderSettings or "music.<attr>", label, kind, range): what every engine shares
 NUMBERS = [
@@ -298,7 +299,13 @@ class SettingsPanel(QWidget):
     def _on_style_edited(self):
         if self._updating:
             return
-        style = Style(phrases=parse_prompts(self.phrases.text()), negatives=parse_prompts(self.negatives.text()))
+        try:
+            style = Style(phrases=parse_style_prompts(self.phrases.text()),
+                          negatives=parse_style_prompts(self.negatives.text()))
+        except DreamreelError as e:
+            self.document.rejected.emit(f"Style: {e}")
+            self._on_model_changed()
+            return
         if style != self.document.project.style:
             self._run(SetStyle(style=style))
 
