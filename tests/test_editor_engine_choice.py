@@ -65,6 +65,7 @@ def test_render_without_weights_asks_once_and_draft_for_now_renders(qtbot, tmp_p
         assert dialog.isVisible() and not rc.is_running()
         assert "VQGAN" in dialog.message.text() and "not found" in dialog.message.text()
         assert dialog.download_button.isEnabled() and dialog.download_name
+        assert dialog.draft_button.text() == "Use Draft for now"
         window.actions["render_all"].trigger()  # pressed again: still one dialog
         qtbot.waitUntil(lambda: not window.weights_pending(), timeout=WAIT)
         assert [w for w in QApplication.topLevelWidgets()

@@ -31,6 +31,7 @@ class MissingWeightsDialog(QDialog):
         self.choice = CANCEL
         label = registry.get(engine).label
         fallback = registry.get(registry.DEFAULT_ENGINE).label
+        short = fallback.split(" (")[0]  # "Draft (instant, no models)" -> "Draft"
         self.setWindowTitle(f"{label}: model files missing")
         lines = "".join(f"<li>{_escape(str(m))}</li>" for m in missing)
         self.message = QLabel(f"<b>{label}</b> cannot render yet: its model files are not on disk."
@@ -38,7 +39,7 @@ class MissingWeightsDialog(QDialog):
                               "switch back once the download is done.")
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox()
-        self.draft_button = self.buttons.addButton(f"Use {fallback} for now", QDialogButtonBox.AcceptRole)
+        self.draft_button = self.buttons.addButton(f"Use {short} for now", QDialogButtonBox.AcceptRole)
         self.download_button: QPushButton = self.buttons.addButton("Download…", QDialogButtonBox.ActionRole)
         self.download_button.setEnabled(bool(self.download_name))
         if not self.download_name:
