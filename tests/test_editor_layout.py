@@ -71,3 +71,21 @@ def test_toolbar_fits_and_state_column_shows_whole_labels(qtbot, tmp_path):
         assert table.columnWidth(state_col) >= max(fm.horizontalAdvance(t) for t in STATE_LABELS.values()) + 30
     finally:
         close_window(window)
+
+
+def test_block_panel_labels_are_never_squashed(qtbot, tmp_path):
+    """The Block dock scrolls (the form and its wrapped help lines keep their height) instead
+    of clipping the prompt help when the right column is short."""
+    from PySide6.QtWidgets import QLabel
+
+    window = open_window(qtbot, make_project_file(tmp_path), render=False)
+    try:
+        window.document.select(["one"])
+        QApplication.processEvents()
+        labels = [w for w in window.inspector.findChildren(QLabel) if w.isVisible() and w.wordWrap()]
+        assert labels
+        for label in labels:
+            assert label.height() >= label.heightForWidth(label.width()), label.text()[:40]
+        assert isinstance(window.inspector.parentWidget().parentWidget(), QScrollArea)
+    finally:
+        close_window(window)

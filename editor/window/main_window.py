@@ -44,7 +44,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         # Right column: the preview on top, block and project settings as tabs below it, so
         # the timeline keeps most of the width.
         docks = [self._dock("Preview", self.preview, Qt.RightDockWidgetArea)]
-        block_dock = self._dock("Block", self.inspector, Qt.RightDockWidgetArea)
+        block_dock = self._dock("Block", _scrolled(self.inspector), Qt.RightDockWidgetArea)
         settings_dock = self._dock("Project settings", self.settings_panel, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(block_dock, settings_dock)
         block_dock.raise_()
@@ -323,6 +323,20 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             elif kind == "lyrics" and self.may_replace_blocks(path):
                 self.import_lyrics(path)
         event.acceptProposedAction()
+
+
+def _scrolled(panel):
+    """`panel` in a vertical scroll area: a tall form (the block's fields and their help lines)
+    scrolls in a short dock instead of squashing its wrapped labels."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    scroll = QScrollArea()
+    scroll.setObjectName(f"{panel.objectName() or type(panel).__name__}_scroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(panel)
+    return scroll
 
 
 def _make_player(window, use_audio):
