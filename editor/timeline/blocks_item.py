@@ -45,6 +45,30 @@ class _Drag:
     partner: str | None = None  # an edge drag of a shared edge: the touching block (roll edit)
 
 
+def paint_columns(p: QPainter, xs: np.ndarray, xe: np.ndarray, codes: np.ndarray, palette: np.ndarray, width: int,
+                  target: QRectF, edge=(0x14, 0x16, 0x1B, 255)) -> None:
+    """Many narrow blocks at once: one row of `width` pixel columns coloured in numpy (each
+    block's `palette[code]` RGBA over the columns it covers, an `edge` column at its start when
+    it is 3 px or wider, transparent between blocks), stretched over `target`. No Python work
+    or Qt rect per block: the cost of a whole song in view is a few numpy passes."""
+    if len(xs) == 0:
+        return
+    w = max(1, int(width))
+    first = np.clip(np.floor(xs), 0, w).astype(np.int64)
+    last = np.clip(np.maximum(np.ceil(xe), first + 1), 0, w).astype(np.int64)
+    lengths = np.maximum(0, last - first)
+    total = int(lengths.sum())
+    row = np.zeros((1, w, 4), np.uint8)
+    if total:
+        owner = np.repeat(np.arange(len(xs)), lengths)
+        column = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        row[0, column] = palette[codes[owner]]
+        edges = first[(xe - xs) >= 3]
+        row[0, edges[edges < w]] = edge
+    image = QImage(row.data, w, 1, w * 4, QImage.Format.Format_RGBA8888)
+    p.drawImage(target, image)
+
+
 def wrap_elided(fm: QFontMetrics, text: str, width: int, max_lines: int) -> list[str]:
     """Greedy word wrap into at most max_lines lines of `width` px; the last line is elided."""
     words, lines, current = text.split(), [], ""
@@ -248,25 +272,8 @@ class BlocksItem(pg.GraphicsObject):
         return self._codes, self._chosen, self._selected
 
     def _paint_thin(self, p: QPainter, xs: np.ndarray, xe: np.ndarray, codes: np.ndarray, width: int, height: int):
-        """Blocks narrower than THIN_PX, all at once: one row of pixel columns coloured in numpy
-        (each block's state colour over its columns, a dark column at its start when it is 3 px
-        or wider) stretched over the lane's height: no Python work or Qt rect per block."""
-        if len(xs) == 0:
-            return
-        w = max(1, int(width))
-        first = np.clip(np.floor(xs), 0, w).astype(np.int64)
-        last = np.clip(np.maximum(np.ceil(xe), first + 1), 0, w).astype(np.int64)
-        lengths = np.maximum(0, last - first)
-        total = int(lengths.sum())
-        row = np.zeros((1, w, 4), np.uint8)  # transparent between blocks
-        if total:
-            owner = np.repeat(np.arange(len(xs)), lengths)
-            column = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-            row[0, column] = self._thin_palette()[codes[owner]]
-            edges = first[(xe - xs) >= 3]
-            row[0, edges[edges < w]] = (0x14, 0x16, 0x1B, 255)
-        image = QImage(row.data, w, 1, w * 4, QImage.Format.Format_RGBA8888)
-        p.drawImage(QRectF(0, 0, w, height), image)
+        """Blocks narrower than THIN_PX, all at once (see `paint_columns`)."""
+        paint_columns(p, xs, xe, codes, self._thin_palette(), width, QRectF(0, 0, max(1, int(width)), height))
 
     def _thin_palette(self) -> np.ndarray:
         if self._palette is None:
