@@ -1,7 +1,7 @@
 """Shared look: a dark palette and the colours of block render states.
 
 `apply_dark_palette(app)` is optional (the main window decides); `STATE_COLOURS` and
-`state_colour()` give every view the same colour for "none", "queued", "rendering", "cached"
+`state_colour()` (with `STATE_LABELS`, `STATE_HELP` for the legend and tooltips) give every view the same colour for "none", "queued", "rendering", "cached"
 and "stale", so the timeline, the inspector and the preview agree.
 """
 
@@ -23,6 +23,14 @@ STATE_LABELS: dict[str, str] = {
     "rendering": "Rendering",
     "cached": "Rendered",
     "stale": "Out of date",
+}
+
+STATE_HELP: dict[str, str] = {
+    "none": "no keyframe of it in the cache yet",
+    "queued": "waiting in the running render",
+    "rendering": "its keyframes are being rendered now",
+    "cached": "every keyframe is in the cache (its first one is the picture)",
+    "stale": "rendered before, but an edit changed its keyframes: render it again",
 }
 
 ACCENT = "#b455ff"  # the icon's violet: playhead, selection

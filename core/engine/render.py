@@ -173,7 +173,9 @@ def plan_render(project: Project, engine, cache: KeyframeCache, *, t_range: tupl
 
         states = plan_states(project, _identity(engine), cache, analysis=analysis)  # effort shapes keys
     keyframes = states.keyframes
-    needed = with_ancestors(keyframes, shown_keyframes(project, keyframes, fps, first, end, states.analysis))
+    # A range starts from the nearest cached ancestor, not from the song's first keyframe.
+    needed = with_ancestors(keyframes, shown_keyframes(project, keyframes, fps, first, end, states.analysis),
+                            stop_at=states.cached)
     todo = [i for i in needed if keyframes[i].key not in states.cached]
     return RenderPlan(keyframes, needed, todo, fps, first, end, duration, seconds_per_iteration)
 

@@ -165,12 +165,14 @@ def _rekeyed(old: Sequence[PlannedKeyframe], prev_key: str | None, *, identity: 
     return out
 
 
-def with_ancestors(plan: list[PlannedKeyframe], indices) -> list[int]:
-    """`indices` plus every keyframe they (transitively) warm-start from, sorted."""
+def with_ancestors(plan: list[PlannedKeyframe], indices, stop_at=frozenset()) -> list[int]:
+    """`indices` plus every keyframe they (transitively) warm-start from, sorted. The walk back
+    ends at a keyframe whose key is in `stop_at` (the cached ones: it warm-starts the next one
+    from its stored latent, so what came before it is not needed)."""
     by_key = {k.key: i for i, k in enumerate(plan)}
     wanted = set(int(i) for i in indices)
     for i in list(wanted):
-        while plan[i].spec.init_key is not None:
+        while plan[i].spec.init_key is not None and plan[i].key not in stop_at:
             i = by_key[plan[i].spec.init_key]
             if i in wanted:
                 break

@@ -212,7 +212,11 @@ class LinesGrid(QWidget):
         vh.setDefaultSectionSize(ROW_PX)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.Interactive)
-        for col, px in enumerate((40, 88, 88, 62, 260, 140, 96)):
+        from dreamreel.editor.theme import STATE_LABELS
+
+        fm = self.table.fontMetrics()
+        state_px = max(fm.horizontalAdvance(f"{label} 100%") for label in STATE_LABELS.values()) + 40  # + swatch
+        for col, px in enumerate((40, 88, 88, 62, 260, 140, state_px)):
             self.table.setColumnWidth(col, px)
         hh.setSectionResizeMode(4, QHeaderView.Stretch)  # the text takes the spare width
 

@@ -6,10 +6,12 @@ cached too (a cheap stand-in for a decoded in-between). With nothing cached for 
 engine it falls back to cached keyframes of the registry's default engine, then to that
 engine's instant look for the block (its entry's `look`: a few milliseconds), labelled as such.
 
-"Preview selection" renders the selection (the default engine; the project's own engine when
-ticked) through the
-`RenderController` and, when the keyframes are in, plays the range on the `Player`; the panel
-follows the player's position, so picture and song stay together.
+"Preview selection" renders only the selection (the default engine; the project's own engine
+when ticked) through the `RenderController`: in chain continuity from the nearest cached
+ancestor when it is near, else from a fresh seeded start at the selection, shown labelled as a
+preview and never counted as the full render's keyframes (core's `preview_plan`). The count
+and estimate are shown first; above a minute it asks. When the keyframes are in, it plays the
+range on the `Player`; the panel follows the player's position, so picture and song stay together.
 """
 
 from __future__ import annotations
@@ -67,6 +69,37 @@ class _ImageView(QWidget):
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
 
+class _Caption(QLabel):
+    """One line under the picture that never widens the dock: the text is elided to the width
+    it is given (the whole of it in the tooltip and in `text()`; `shown_text()` is what shows)."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(parent)
+        self._full = ""
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(1)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:  # the caption's words (Qt paints the elided copy)
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(1, self.width())))
+
+
 class PreviewPanel(QWidget):
     """The picture at the playhead, with a "Preview selection" button."""
 
@@ -85,10 +118,11 @@ class PreviewPanel(QWidget):
         self._pending_range: tuple[int, int] | None = None
         self._preview_engine: str | None = None  # engine of the running selection preview
         self._last_ms = 0
+        self._fresh: tuple | None = None  # ((start_ms, end_ms), plan) of the last fresh-start preview
+        self.ensure_weights = None  # callable(engine, go(engine)) the window sets: missing weights
 
         self._view = _ImageView(self)
-        self._label = QLabel("No project")
-        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._label = _Caption("No project")
         self._button = QPushButton("Preview selection")
         self._button.setToolTip("Render the selected time range and play it with the song")
         self._button.clicked.connect(self._on_preview_clicked)
@@ -138,6 +172,7 @@ class PreviewPanel(QWidget):
 
     def _on_project_changed(self, change) -> None:
         self._plans.clear()
+        self._fresh = None  # a fresh-start preview's keys are of the blocks as they were
         self.show_time(self._last_ms)
 
     def _on_states_changed(self) -> None:
@@ -160,6 +195,9 @@ class PreviewPanel(QWidget):
             self._label.setText("No blocks yet" if project is not None else "No project")
             return
         engine = self._preview_engine or project.render.engine
+        if self._fresh is not None and self._fresh[0][0] <= ms < self._fresh[0][1] and \
+                self._show_cached(engine, ms, plan=self._fresh[1], tag=" · preview (fresh start)"):
+            return
         for name in dict.fromkeys([engine, registry.DEFAULT_ENGINE]):
             if self._show_cached(name, ms):
                 return
@@ -184,8 +222,8 @@ class PreviewPanel(QWidget):
         root = self._controller.cache_dir(self._project) if self._controller else cache_dir_for(self._project)
         return KeyframeCache(root)
 
-    def _show_cached(self, engine: str, ms: int) -> bool:
-        plan = self._plan(engine)
+    def _show_cached(self, engine: str, ms: int, *, plan=None, tag: str | None = None) -> bool:
+        plan = self._plan(engine) if plan is None else plan
         i = bisect.bisect_right([t for t, *_ in plan], ms) - 1
         if i < 0:
             return False
@@ -206,7 +244,8 @@ class PreviewPanel(QWidget):
         self._shown_key, self._draft_look_key = key_a, None
         self._view.set_images(a, b, mix)
         index = sum(1 for t, _, bid, _ in plan[: i + 1] if bid == block_id)
-        tag = "" if engine == self._project.render.engine else f" ({engine})"
+        if tag is None:
+            tag = "" if engine == self._project.render.engine else f" ({engine})"
         self._label.setText(f"{format_clock(max(0, ms), 1)} · {block.text[:40]} · keyframe {index}{tag}")
         return True
 
@@ -271,11 +310,62 @@ class PreviewPanel(QWidget):
             self._label.setText("A render is running; preview when it is done (or cancel it)")
             return
         engine = self._project.render.engine if self._use_ai.isChecked() else registry.DEFAULT_ENGINE
+        if self.ensure_weights is not None:  # the window: a dialog when the weights are missing
+            self.ensure_weights(engine, lambda chosen: self._start_preview(rng, chosen))
+        else:
+            self._start_preview(rng, engine)
+
+    def _start_preview(self, rng: tuple[int, int], engine: str) -> None:
+        """Render only the range: the full render's keyframes from a near cached ancestor, or
+        a fresh seeded start at the selection (chain continuity, no cached ancestor near; see
+        core's preview_plan); count and estimate shown, asked above a minute."""
+        if self._controller.is_running():
+            self._label.setText("A render is running; preview when it is done (or cancel it)")
+            return
+        t_range = (rng[0] / 1000.0, rng[1] / 1000.0)
+        project, choice = self._project, self._choose(engine, t_range)
+        if choice is not None and not self._confirm(choice):
+            self._label.setText("Preview not started")
+            return
         self._pending_range, self._preview_engine = rng, engine
         self._plans.pop(engine, None)
+        self._fresh = None
         self._button.setEnabled(False)
-        self._label.setText(f"Rendering the preview ({engine})…")
-        self._controller.start(self._project, t_range=(rng[0] / 1000.0, rng[1] / 1000.0), engine=engine)
+        what = f" · {choice.describe()}" if choice is not None else ""
+        self._label.setText(f"Rendering the preview ({engine}){what}…")
+        if choice is not None and choice.mode == "fresh":
+            from dataclasses import replace
+
+            from dreamreel.core.events import Signal
+
+            plan = choice.plan.keyframes
+            self._fresh = (rng, [(k.t_ms, k.key, k.block_id, k.spec) for k in plan])
+            # the selection's blocks alone (same file: same cache folder); the job snapshots it
+            alone = replace(project, blocks=list(choice.blocks), changed=Signal())
+            self._controller.start(alone, t_range=t_range, engine=engine, preview=True)
+        else:
+            self._controller.start(project, t_range=t_range, engine=engine)
+
+    def _choose(self, engine: str, t_range):
+        """The core's preview choice, or None while the controller has no plan for `engine`."""
+        from dreamreel.core.engine.preview_plan import choose_preview
+        from dreamreel.core.errors import DreamreelError
+        from dreamreel.editor.dialogs import render_estimate
+
+        states = self._controller.states_of(engine) if hasattr(self._controller, "states_of") else None
+        if states is None or states.identity is None:
+            return None
+        try:
+            return choose_preview(self._project, states, self._cache(), t_range,
+                                  seconds_per_iteration=render_estimate.seconds_per_iteration(self._project.render,
+                                                                                              engine))
+        except DreamreelError:
+            return None
+
+    def _confirm(self, choice) -> bool:
+        from dreamreel.editor.dialogs import render_estimate
+
+        return render_estimate.confirm(self, "Preview", choice)
 
     def _on_render_finished(self) -> None:
         rng, self._pending_range = self._pending_range, None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
@@ -81,7 +82,24 @@ def setting_widget(info) -> QWidget:
     else:
         w = QLineEdit()
     w.setToolTip(info.help)
+    return _narrow(w)
+
+
+def _narrow(w: QWidget) -> QWidget:
+    """Combos as narrow as a dozen characters (the popup still shows whole entries): a long
+    entry never widens the panel past its dock."""
+    if isinstance(w, QComboBox):
+        w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        w.setMinimumContentsLength(12)
     return w
+
+
+def _form() -> QFormLayout:
+    """A form whose long rows wrap (the field under its label) instead of scrolling sideways."""
+    form = QFormLayout()
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    return form
 
 
 def widget_value(w: QWidget):
@@ -144,7 +162,7 @@ class SettingsPanel(QWidget):
         self.phrases.editingFinished.connect(self._on_style_edited)
         self.negatives.editingFinished.connect(self._on_style_edited)
 
-        form = QFormLayout()
+        form = _form()
         form.addRow("Style phrases", self.phrases)
         form.addRow("Negative prompts", self.negatives)
         self.widgets: dict[str, QWidget] = {}
@@ -161,21 +179,21 @@ class SettingsPanel(QWidget):
             for v in values:
                 combo.addItem(v, v)
             combo.currentIndexChanged.connect(self._on_render_edited)
-            form.addRow(label, combo)
+            form.addRow(label, _narrow(combo))
             self.widgets[attr] = combo
         engine = QComboBox()
         for name, entry in registry.entries().items():
             engine.addItem(entry.label, name)
             engine.setItemData(engine.count() - 1, entry.description, 3)  # Qt.ToolTipRole
         engine.currentIndexChanged.connect(self._on_render_edited)
-        form.addRow("Engine", engine)
+        form.addRow("Engine", _narrow(engine))
         self.widgets["engine"] = engine
         self.burn = QCheckBox("Burn lyrics into the video")
         self.burn.toggled.connect(self._on_render_edited)
         form.addRow("", self.burn)
 
         # The chosen engine's own settings, rebuilt when the engine changes.
-        self.engine_form = QFormLayout()
+        self.engine_form = _form()
         self.engine_widgets: dict[str, QWidget] = {}
         self._form_engine: str | None = None
         self.model_state = QLabel()
@@ -190,12 +208,14 @@ class SettingsPanel(QWidget):
         outer = QVBoxLayout(inner)
         outer.addLayout(form)
         self.engine_title = QLabel()
+        self.engine_title.setWordWrap(True)
         outer.addWidget(self.engine_title)
         outer.addLayout(self.engine_form)
         outer.addLayout(row)
         outer.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows wrap instead
         scroll.setWidget(inner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -307,16 +327,33 @@ class SettingsPanel(QWidget):
         if not self.document.try_execute(command):  # refused: show the model's values again
             self._on_model_changed()
 
+    def choose_engine(self, name: str) -> None:
+        """Make `name` the project's engine: the same undoable SetRenderSettings edit as the
+        Engine field (the toolbar's engine choice and the missing-weights dialog use it)."""
+        combo = self.widgets["engine"]
+        index = combo.findData(name)
+        if index < 0 or name == self.document.project.render.engine:
+            return
+        combo.setCurrentIndex(index)  # -> _on_render_edited -> SetRenderSettings
+
     def _on_download_clicked(self):
+        self.open_download(self._download_name)
+
+    def open_download(self, name: str):
+        """Fetch preset `name` in the download dialog (with its progress); the missing state
+        refreshes when it ends. Returns the dialog (the running one when a download is on)."""
         from dreamreel.editor.dialogs.model_download_dialog import ModelDownloadDialog
 
-        dialog = ModelDownloadDialog(self._download_name, self)
+        if self.download_dialog is not None:
+            return self.download_dialog
+        dialog = ModelDownloadDialog(name, self)
         dialog.downloaded.connect(lambda *_: self.refresh_missing())
         dialog.finished.connect(self._on_download_dialog_finished)
         self.download_dialog = dialog
         self.download.setEnabled(False)
         dialog.open()
         dialog.start()
+        return dialog
 
     def shutdown(self) -> None:
         """Cancel a running download and wait for its worker (the window is closing)."""

@@ -53,6 +53,7 @@ class RenderController(QObject):
         self._exporting = False  # an export holds the engine: no render job starts meanwhile
         self._project = None
         self._job_engine = registry.DEFAULT_ENGINE
+        self._job_preview = False
         self._pending: dict[str, str] = {}  # key -> block_id still to come in the running job
         self._iters: dict[str, int] = {}  # key -> iterations, for the running job
         self._job_blocks: dict[str, list[str]] = {}  # block_id -> keys the running job needs
@@ -116,6 +117,10 @@ class RenderController(QObject):
         video order, from the latest states worker; None until it has reported."""
         states = self._results.get(engine)
         return states.plan if states is not None and states.identity is not None else None
+
+    def states_of(self, engine: str) -> EngineStates | None:
+        """The latest EngineStates of the current project for `engine` (None until in)."""
+        return self._results.get(engine)
 
     def refresh(self) -> None:
         """Announce statesChanged soon (e.g. after an export filled the cache)."""
@@ -200,7 +205,8 @@ class RenderController(QObject):
             self.runningChanged.emit(False)
             self._notify_states()
 
-    def start(self, project, *, t_range: tuple[float, float] | None = None, engine: str | None = None) -> bool:
+    def start(self, project, *, t_range: tuple[float, float] | None = None, engine: str | None = None,
+              preview: bool = False) -> bool:
         """Render the keyframes `t_range` (seconds; None = the whole song) needs with `engine`
         (a registered engine's name; None = the project's setting). False if a job is running."""
         if self._job is not None or self._exporting:
@@ -208,6 +214,7 @@ class RenderController(QObject):
         if self._project is None:
             self.set_project(project)
         self._job_engine = engine or project.render.engine
+        self._job_preview = preview  # a fresh-start preview: its keys are no block's, never "seen"
         # The job gets its own copy: the user keeps editing while it runs.
         snap = snapshot(project)
         cache_dir = self.cache_dir(project)
@@ -260,8 +267,9 @@ class RenderController(QObject):
                 self._progress_base += self._iters.get(key, 1)
             self._pending.pop(key, None)
             self._current_fraction = 0.0
-            self._seen.setdefault(bid, set()).add(key)
-            if ev.get("preview") and (ev["index"] == 0 or bid not in self._thumbs):
+            if not self._job_preview:
+                self._seen.setdefault(bid, set()).add(key)
+            if ev.get("preview") and (ev["index"] == 0 or bid not in self._thumbs) and not self._job_preview:
                 self._thumbs[bid] = ev["preview"]
             self.keyframeDone.emit(bid)
             self._cache_changed = True

@@ -13,21 +13,22 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap, QTransform
 
 from dreamreel.core.commands import InsertBlock, move_blocks, resize_block, roll_edge
 from dreamreel.core.errors import CommandError
 from dreamreel.core.project import MIN_BLOCK_MS, Block
-from dreamreel.editor.theme import ACCENT, state_colour
+from dreamreel.editor.theme import ACCENT, STATE_HELP, STATE_LABELS, state_colour
 from dreamreel.core.snapping import (Snapper, clamp_edge, clamp_move, clamp_roll, free_span, neighbour_edges,
                                        touching_partner)
 
 EDGE_PX = 6  # width of the resize handle at each block edge, in screen pixels
 SNAP_PX = 8  # how close (in pixels) an edge must come to a candidate to snap
-THIN_PX = 10  # narrower blocks are batched plain rects (no text, corners or picture)
+THIN_PX = 10  # narrower blocks are painted together as coloured pixel columns (no text, corners or picture)
 THUMB_PX = 256  # the block pictures are kept at most this big (they fill the block body)
 MIN_THUMB_PX = 24  # narrower blocks show their state colour, not their picture
 STRIP_PX = 5  # the state colour under a block's picture
+STATE_ORDER = ("none", "queued", "rendering", "cached", "stale")  # codes of the thin-block palette
 MIN_TEXT_PX = 70  # narrower text columns get one elided line, not word wrap
 
 
@@ -42,6 +43,30 @@ class _Drag:
     band: tuple[int, int] | None = None
     allow_overlap: bool = False
     partner: str | None = None  # an edge drag of a shared edge: the touching block (roll edit)
+
+
+def paint_columns(p: QPainter, xs: np.ndarray, xe: np.ndarray, codes: np.ndarray, palette: np.ndarray, width: int,
+                  target: QRectF, edge=(0x14, 0x16, 0x1B, 255)) -> None:
+    """Many narrow blocks at once: one row of `width` pixel columns coloured in numpy (each
+    block's `palette[code]` RGBA over the columns it covers, an `edge` column at its start when
+    it is 3 px or wider, transparent between blocks), stretched over `target`. No Python work
+    or Qt rect per block: the cost of a whole song in view is a few numpy passes."""
+    if len(xs) == 0:
+        return
+    w = max(1, int(width))
+    first = np.clip(np.floor(xs), 0, w).astype(np.int64)
+    last = np.clip(np.maximum(np.ceil(xe), first + 1), 0, w).astype(np.int64)
+    lengths = np.maximum(0, last - first)
+    total = int(lengths.sum())
+    row = np.zeros((1, w, 4), np.uint8)
+    if total:
+        owner = np.repeat(np.arange(len(xs)), lengths)
+        column = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        row[0, column] = palette[codes[owner]]
+        edges = first[(xe - xs) >= 3]
+        row[0, edges[edges < w]] = edge
+    image = QImage(row.data, w, 1, w * 4, QImage.Format.Format_RGBA8888)
+    p.drawImage(target, image)
 
 
 def wrap_elided(fm: QFontMetrics, text: str, width: int, max_lines: int) -> list[str]:
@@ -97,6 +122,10 @@ class BlocksItem(pg.GraphicsObject):
         self._lane: QPixmap | None = None
         self._lane_key = None
         self.thumbnails_painted: set[str] = set()  # block ids whose picture the last redraw drew
+        self._codes_key = None  # (revision, count) the state codes below were made for
+        self._codes = self._chosen = None
+        self._selected: set[str] = set()
+        self._palette = None  # thin blocks' RGBA per state (STATE_ORDER)
         self.setAcceptHoverEvents(True)
         document.changed.connect(self._on_model_changed)
         document.selectionChanged.connect(self.invalidate)
@@ -202,22 +231,24 @@ class BlocksItem(pg.GraphicsObject):
                     starts[i], ends[i] = self._drag.preview[b.id]
         xs, xe = starts / 1000.0 * sx + dx, ends / 1000.0 * sx + dx
         visible = np.nonzero((xe >= -1) & (xs <= width + 1))[0]
-        selected = set(self.document.selection)
-        thin: dict[tuple[str, bool], list[QRectF]] = {}
         self.thumbnails_painted = set()
-        for i in visible.tolist():
-            b = blocks[i]
-            s, w = xs[i], max(1.0, xe[i] - xs[i])
-            if w < THIN_PX:
-                state = self.state_of(b.id)[0]
-                thin.setdefault((state, b.id in selected), []).append(QRectF(s, 0, w, height))
-                continue
-            self._paint_block(p, fm, b, QRectF(s, 0, w, height), b.id in selected)
-        for (state, sel), rects in thin.items():
+        thin_mask = (xe[visible] - xs[visible]) < THIN_PX
+        codes, chosen, selected = self._state_codes(blocks)
+        thin = visible[thin_mask]
+        self._paint_thin(p, xs[thin[~chosen[thin]]], xe[thin[~chosen[thin]]], codes[thin[~chosen[thin]]],
+                         width, height)
+        rects: dict[tuple[str, bool], list[QRectF]] = {}
+        for i in thin[chosen[thin]].tolist():  # selected thin blocks keep their outline (few)
+            rects.setdefault((self.state_of(blocks[i].id)[0], True), []).append(
+                QRectF(xs[i], 0, max(1.0, xe[i] - xs[i]), height))
+        for (state, sel), group in rects.items():
             pen, brush = self._style(state, sel)
             p.setPen(pen)
             p.setBrush(brush)
-            p.drawRects(rects)
+            p.drawRects(group)
+        for i in visible[~thin_mask].tolist():
+            b = blocks[i]
+            self._paint_block(p, fm, b, QRectF(xs[i], 0, max(1.0, xe[i] - xs[i]), height), b.id in selected)
         if self._drag and self._drag.preview and self._drag.block_id in self._drag.preview:
             self._paint_live_label(p, fm, self._drag.preview[self._drag.block_id], sx, dx, width, height)
         if self._drag and self._drag.mode in ("create", "band") and self._drag.band:
@@ -227,6 +258,28 @@ class BlocksItem(pg.GraphicsObject):
             p.drawRect(QRectF(min(a, c), 0, abs(c - a), height))
         p.end()
         return pix
+
+    def _state_codes(self, blocks) -> tuple[np.ndarray, np.ndarray, set]:
+        """(state index into STATE_ORDER, selected) per block and the selected ids, recomputed
+        only when the lane's revision changed (model, selection, states), not on every zoom or
+        pan (the document's selection sorts by timeline order: O(blocks) per call)."""
+        if self._codes_key != (self._revision, len(blocks)):
+            self._selected = selected = set(self.document.selection)
+            order = {state: n for n, state in enumerate(STATE_ORDER)}
+            self._codes = np.fromiter((order.get(self.state_of(b.id)[0], 0) for b in blocks), np.int8, len(blocks))
+            self._chosen = np.fromiter((b.id in selected for b in blocks), bool, len(blocks))
+            self._codes_key = (self._revision, len(blocks))
+        return self._codes, self._chosen, self._selected
+
+    def _paint_thin(self, p: QPainter, xs: np.ndarray, xe: np.ndarray, codes: np.ndarray, width: int, height: int):
+        """Blocks narrower than THIN_PX, all at once (see `paint_columns`)."""
+        paint_columns(p, xs, xe, codes, self._thin_palette(), width, QRectF(0, 0, max(1, int(width)), height))
+
+    def _thin_palette(self) -> np.ndarray:
+        if self._palette is None:
+            colours = [self._style(state, False)[1].color() for state in STATE_ORDER]
+            self._palette = np.array([(c.red(), c.green(), c.blue(), 255) for c in colours], np.uint8)
+        return self._palette
 
     def _paint_live_label(self, p: QPainter, fm: QFontMetrics, span: tuple[int, int], sx, dx, width, height):
         """The dragged block's times, live, in a box at the bottom of the lane (Aegisub shows marker times)."""
@@ -324,13 +377,29 @@ class BlocksItem(pg.GraphicsObject):
             self._thumbs[path] = pix
         return pix
 
+    def describe(self, block_id: str) -> str:
+        """The hover tooltip: the block's number, text, times and render state in words."""
+        from dreamreel.core.clock import format_clock
+
+        project = self.document.project
+        b = project.block(block_id)
+        state, pct = self.state_of(block_id)
+        label = STATE_LABELS.get(state, STATE_LABELS["none"])
+        if state == "rendering" and pct:
+            label += f" {pct:.0f}%"
+        text = b.text if len(b.text) <= 60 else b.text[:59] + "…"
+        return (f"Block {project.index_of(block_id) + 1}: {text or '(empty)'}\n"
+                f"{format_clock(b.start_ms)} → {format_clock(b.end_ms)}\n"
+                f"{label}: {STATE_HELP.get(state, STATE_HELP['none'])}")
+
     # --- mouse -----------------------------------------------------------------------------
 
     def hoverEvent(self, ev):
         if ev.isExit():
             self.unsetCursor()
             return
-        _, zone = self.hit(ev.pos().x())
+        block_id, zone = self.hit(ev.pos().x())
+        self.setToolTip(self.describe(block_id) if block_id is not None else "")
         self.setCursor(Qt.SizeHorCursor if zone in ("start", "end") else
                        Qt.OpenHandCursor if zone == "body" else Qt.CrossCursor)
 

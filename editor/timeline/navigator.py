@@ -15,9 +15,17 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollBar, QSlider, QVBoxLayout, QWidget
 
 from dreamreel.editor.theme import ACCENT, state_colour
+from dreamreel.editor.timeline.blocks_item import STATE_ORDER, paint_columns
+from dreamreel.editor.timeline.state_legend import StateLegend
 
 MIN_SPAN_S = 0.5  # the zoom slider's closest view
 SLIDER_STEPS = 1000
+
+
+def _palette() -> np.ndarray:
+    """RGBA per state code (STATE_ORDER), then the selection's accent."""
+    colours = [state_colour(state) for state in STATE_ORDER] + [QColor(ACCENT)]
+    return np.array([(c.red(), c.green(), c.blue(), 255) for c in colours], np.uint8)
 
 
 class OverviewStrip(QWidget):
@@ -71,18 +79,16 @@ class OverviewStrip(QWidget):
         pix = QPixmap(w, h)
         pix.fill(QColor("#101319"))
         blocks = self.document.project.blocks
-        if blocks:
+        if blocks:  # one numpy pass for every block (2,000: a Python loop per block took 20 ms)
             scale = w / self.duration_s / 1000.0
-            xs = np.array([b.start_ms for b in blocks], float) * scale
-            xe = np.array([b.end_ms for b in blocks], float) * scale
+            xs = np.fromiter((b.start_ms for b in blocks), float, len(blocks)) * scale
+            xe = np.fromiter((b.end_ms for b in blocks), float, len(blocks)) * scale
             selected = set(self.document.selection)
-            keys = ["selected" if b.id in selected else self.state_of(b.id)[0] for b in blocks]
+            order = {state: n for n, state in enumerate(STATE_ORDER)}
+            codes = np.fromiter((len(STATE_ORDER) if b.id in selected else order.get(self.state_of(b.id)[0], 0)
+                                 for b in blocks), np.int64, len(blocks))
             p = QPainter(pix)
-            p.setPen(Qt.NoPen)
-            for key in set(keys):
-                idx = [i for i, k in enumerate(keys) if k == key]
-                p.setBrush(QColor(ACCENT) if key == "selected" else state_colour(key))
-                p.drawRects([QRectF(xs[i], 6, max(1.0, xe[i] - xs[i] - 0.5), h - 12) for i in idx])
+            paint_columns(p, xs, xe, codes, _palette(), w, QRectF(0, 6, w, h - 12), edge=(0x10, 0x13, 0x19, 255))
             p.end()
         return pix
 
@@ -137,6 +143,8 @@ class Navigator(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.scrollbar, 1)
+        self.legend = StateLegend(self)
+        row.addWidget(self.legend)
         row.addWidget(QLabel("Zoom"))
         row.addWidget(self.zoom)
         layout = QVBoxLayout(self)

@@ -7,6 +7,8 @@ the Edit/View/Render/Help slots are in `ActionSlots` (File slots stay in the win
 
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QInputDialog, QLineEdit, QMenu, QMessageBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QInputDialog, QLi
 
 from dreamreel.core.commands import (DeleteBlocks, MergeWithNext, SplitBlock, bake_offset, nudge_blocks,
                                      resize_block, shift_all)
+from dreamreel.core.engine import registry
 from dreamreel.core.errors import DreamreelError
 from dreamreel.core.formats import FORMATS, TABLE
 
@@ -196,12 +199,37 @@ def _toolbar(window, actions: dict[str, QAction]) -> None:
     bar.setObjectName("main_toolbar")
     bar.setMovable(False)
     for key in ("open", "save", None, "undo", "redo", None, "play", None, "zoom_out", "zoom_fit", "zoom_in",
-                "follow", "snap", None, "render_selection", "render_all", "render_cancel"):
+                "follow", "snap", None, "engine", "render_selection", "render_all", "render_cancel"):
         if key is None:
             bar.addSeparator()
+        elif key in ("undo", "redo"):
+            bar.addAction(_stable_history_action(window, key))
+        elif key == "engine":
+            from dreamreel.editor.panels.engine_choice import EngineChoice
+
+            window.engine_choice = EngineChoice(window.document, window.settings_panel, bar)
+            bar.addWidget(window.engine_choice)
         else:
             bar.addAction(actions[key])
     window.addToolBar(bar)
+
+
+def _stable_history_action(window, key: str) -> QAction:
+    """A toolbar Undo/Redo whose text stays "Undo"/"Redo" (the step it takes back is its
+    tooltip; the menu's action keeps the full text and the shortcuts), so the buttons after it
+    never move as the text of the last edit changes."""
+    stack = window.document.stack
+    action = QAction(key.capitalize(), window)
+    action.setObjectName(f"toolbar_{key}")
+    can, text_changed = ((stack.canUndo, stack.undoTextChanged) if key == "undo" else
+                         (stack.canRedo, stack.redoTextChanged))
+    action.triggered.connect(stack.undo if key == "undo" else stack.redo)
+    action.setEnabled(can())
+    (stack.canUndoChanged if key == "undo" else stack.canRedoChanged).connect(action.setEnabled)
+    text_changed.connect(lambda text, a=action, k=key: a.setToolTip(f"{k.capitalize()} {text}".strip()))
+    window.actions_toolbar = getattr(window, "actions_toolbar", {})
+    window.actions_toolbar[key] = action
+    return action
 
 
 def shortcut_rows(actions: dict[str, QAction]) -> list[tuple[str, str]]:
@@ -406,8 +434,61 @@ class ActionSlots:
         self._start_render(None)
 
     def _start_render(self, t_range):
+        if self.render_controller is not None:
+            self.ensure_weights(self.document.project.render.engine, lambda _engine: self._begin_render(t_range))
+
+    def ensure_weights(self, engine: str, go) -> None:
+        """Call `go(engine)` once `engine` can render. Its weights are checked off the GUI thread
+        (an engine with nothing to check goes at once); when files are missing, one dialog offers
+        the default engine for now (an undoable edit, then `go(default)`), the download, or Cancel."""
+        entry = registry.get(engine)
+        if entry.missing_fn is registry._nothing_missing:
+            go(engine)
+            return
+        if getattr(self, "_weights_check", None) is None:
+            from dreamreel.editor.background import Background
+
+            self._weights_check = Background(self, name="dreamreel-weights")
+        render = copy.deepcopy(self.document.project.render)
+        self.statusBar().showMessage(f"Checking the {entry.label} model files…", 4000)
+        self._weights_check.submit(lambda: entry.missing(render),
+                                   on_done=lambda missing: self._on_weights_checked(engine, missing, go),
+                                   on_error=lambda e: self.show_error(str(e)))
+
+    def weights_pending(self) -> bool:
+        """True while a Render press waits for its weights check (for tests)."""
+        check = getattr(self, "_weights_check", None)
+        return check is not None and check.busy()
+
+    def _on_weights_checked(self, engine: str, missing: list, go) -> None:
+        if not missing:
+            go(engine)
+            return
+        from dreamreel.editor.dialogs.missing_weights_dialog import DOWNLOAD, DRAFT, MissingWeightsDialog
+
+        if getattr(self, "missing_weights_dialog", None) is not None:
+            return  # already asking (window-modal: only a shortcut can get here)
+        dialog = MissingWeightsDialog(engine, missing, self)
+
+        def on_chosen(choice: str):
+            self.missing_weights_dialog = None
+            dialog.deleteLater()
+            if choice == DRAFT:
+                self.settings_panel.choose_engine(registry.DEFAULT_ENGINE)
+                go(registry.DEFAULT_ENGINE)
+            elif choice == DOWNLOAD:
+                dialog_ = self.settings_panel.open_download(dialog.download_name)
+                dialog_.downloaded.connect(lambda *_: self.engine_choice.refresh())
+
+        dialog.chosen.connect(on_chosen)
+        self.missing_weights_dialog = dialog
+        dialog.open()
+
+    def _begin_render(self, t_range):
         rc = self.render_controller
         if rc is None:
+            return
+        if not rc.is_running() and not rc.is_exporting() and not self._render_cost_ok(t_range):
             return
         try:
             started = rc.start(self.document.project, t_range=t_range)
@@ -417,6 +498,27 @@ class ActionSlots:
         if not started:
             self.show_error("An export is running; wait for it or cancel it in the export window" if rc.is_exporting()
                             else "A render is already running; cancel it first")
+
+    def _render_cost_ok(self, t_range) -> bool:
+        """Say how many keyframes the render needs and about how long (the chain before a
+        selection included); ask first above a minute. True to go ahead."""
+        from dreamreel.core.engine.preview_plan import choose_preview
+        from dreamreel.core.engine.render import song_duration_s
+        from dreamreel.editor.dialogs import render_estimate
+
+        project, rc = self.document.project, self.render_controller
+        states = rc.states_of(project.render.engine)
+        if states is None or states.identity is None or not project.blocks:
+            return True  # not known yet: the job's own plan line follows
+        try:
+            rng = t_range or (0.0, song_duration_s(project))
+            choice = choose_preview(project, states, rc._cache(), rng, fresh=False,
+                                    seconds_per_iteration=render_estimate.seconds_per_iteration(
+                                        project.render, project.render.engine))
+        except DreamreelError as e:
+            self.show_error(str(e))
+            return False
+        return render_estimate.confirm(self, "Render selection" if t_range else "Render all", choice)
 
     def render_cancel(self):
         if self.render_controller is not None:

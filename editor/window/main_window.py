@@ -44,7 +44,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         # Right column: the preview on top, block and project settings as tabs below it, so
         # the timeline keeps most of the width.
         docks = [self._dock("Preview", self.preview, Qt.RightDockWidgetArea)]
-        block_dock = self._dock("Block", self.inspector, Qt.RightDockWidgetArea)
+        block_dock = self._dock("Block", _scrolled(self.inspector), Qt.RightDockWidgetArea)
         settings_dock = self._dock("Project settings", self.settings_panel, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(block_dock, settings_dock)
         block_dock.raise_()
@@ -139,6 +139,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         if rc is not None:
             self.preview.set_render_controller(rc)
         self.preview.set_player(self.player)
+        self.preview.ensure_weights = self.ensure_weights
         self._update_render_actions()
 
     # --- model observers -------------------------------------------------------------------
@@ -300,6 +301,7 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             self.render_controller.shutdown()
         self.timeline.shutdown()  # background audio work ends before the window does
         self.settings_panel.shutdown()  # a model download too (its .part stays for a resume)
+        self.engine_choice.shutdown()
         self.audio_importer.shutdown()
         self.song_banner.shutdown()
         if hasattr(self.player, "pause"):
@@ -321,6 +323,20 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             elif kind == "lyrics" and self.may_replace_blocks(path):
                 self.import_lyrics(path)
         event.acceptProposedAction()
+
+
+def _scrolled(panel):
+    """`panel` in a vertical scroll area: a tall form (the block's fields and their help lines)
+    scrolls in a short dock instead of squashing its wrapped labels."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    scroll = QScrollArea()
+    scroll.setObjectName(f"{panel.objectName() or type(panel).__name__}_scroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(panel)
+    return scroll
 
 
 def _make_player(window, use_audio):
