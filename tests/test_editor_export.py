@@ -98,8 +98,7 @@ def test_cancel_export_leaves_no_file(qtbot, project, tmp_path):
     dlg._path_edit.setText(str(out))
     dlg._fps.setValue(4)
     dlg.start_export()
-    job = dlg._job
-    with qtbot.waitSignal(job.cancelled, timeout=WAIT):
+    with qtbot.waitSignal(dlg._controller.exportCancelled, timeout=WAIT):
         dlg._on_cancel_clicked()
     qtbot.waitUntil(lambda: not dlg.is_running(), timeout=WAIT)
     assert not out.exists()

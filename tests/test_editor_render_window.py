@@ -157,7 +157,7 @@ def test_a_render_and_an_export_never_run_at_once(qtbot, window, tmp_path):
     window.show_error = errors.append
     window.render_all()  # the slot itself, as a shortcut would reach it
     assert not rc.is_running() and errors and "An export is running" in errors[0]
-    with qtbot.waitSignal(dlg._job.cancelled, timeout=WAIT):
+    with qtbot.waitSignal(rc.exportCancelled, timeout=WAIT):
         dlg._on_cancel_clicked()
     qtbot.waitUntil(lambda: not dlg.is_running(), timeout=WAIT)
     assert not rc.is_exporting() and actions["render_all"].isEnabled()

@@ -1,7 +1,8 @@
 """The Export dialog: choose output and settings, see the estimate, export off the GUI thread.
 
-The export is core's `render_video` (keyframes -> in-betweens -> ffmpeg with the song) running
-in an `ExportJob` QThread on a snapshot of the project, with progress and cancel hooks. The
+The export is core's `render_video` (keyframes -> in-betweens -> ffmpeg with the song) run by
+the editor's one render runner, `RenderController.start_export` (a worker process for AI
+engines, killed at once by Cancel; a thread for the draft), on a snapshot of the project. The
 MP4 appears under its final name only when complete (core writes to a temp file and renames).
 Settings chosen here apply to this export only; `settings()` returns them for a caller that
 wants to keep them in the project.
@@ -10,72 +11,21 @@ wants to keep them in the project.
 from __future__ import annotations
 
 import copy
-import threading
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QSettings, QThread, QUrl, Signal
+from PySide6.QtCore import QElapsedTimer, QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox,
                                QVBoxLayout)
 
 from dreamreel.core.engine import registry
-from dreamreel.core.errors import Cancelled, DreamreelError
+from dreamreel.core.errors import DreamreelError
 from dreamreel.core.project import INTERPOLATIONS, RenderSettings, check_render_settings
 from dreamreel.editor.background import Background
-from dreamreel.editor.render.render_controller import cache_dir_for, engine_identity
-from dreamreel.editor.render.render_worker import snapshot
+from dreamreel.core.engine.worker import snapshot
+from dreamreel.editor.render.render_controller import RenderController, engine_identity
 _SPI_KEY = "export/seconds_per_iteration/{}"  # measured on this machine by the last export
-
-
-class ExportJob(QThread):
-    """Runs `render_video` in a worker thread; hands back plain values through signals."""
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(str, float)  # output path, seconds per iteration measured (0 = none)
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, project, engine_name: str, cache_dir: Path, out_path: Path, burn: bool, parent=None):
-        super().__init__(parent)
-        self._args = (project, engine_name, cache_dir, out_path, burn)
-        self._stop = threading.Event()
-
-    def cancel(self) -> None:
-        self._stop.set()
-
-    def run(self) -> None:  # worker thread: no widgets here
-        from dreamreel.core.engine.cache import KeyframeCache
-        from dreamreel.core.engine.render import render_video
-
-        project, engine_name, cache_dir, out_path, burn = self._args
-        last, iters = [0.0], {"n": 0, "t0": None, "t1": None}
-
-        def progress(done: int, total: int, message: str) -> None:
-            now = time.monotonic()
-            if message.startswith("keyframe"):
-                iters["t0"] = iters["t0"] or now
-                iters["n"], iters["t1"] = done, now
-            if now - last[0] >= 0.05 or done >= total:
-                last[0] = now
-                self.progressed.emit(int(done), int(total), message)
-
-        try:
-            engine = registry.get(engine_name).load(project.render)
-            render_video(project, engine, KeyframeCache(cache_dir), out_path, burn_lyrics=burn,
-                         progress=progress, cancel=self._stop.is_set)
-        except Cancelled:
-            self.cancelled.emit()
-        except DreamreelError as e:
-            self.failed.emit(str(e))
-        except OSError as e:
-            self.failed.emit(f"cannot write {e.filename or out_path}: {e.strerror or e}")
-        except Exception as e:  # noqa: BLE001 - shown in the dialog instead of a crash
-            self.failed.emit(f"export failed: {type(e).__name__}: {e}")
-        else:
-            spi = (iters["t1"] - iters["t0"]) / iters["n"] if iters["n"] > 10 and iters["t0"] else 0.0
-            self.succeeded.emit(str(out_path), spi)
 
 
 def default_output_path(project) -> Path:
@@ -104,8 +54,10 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export video")
         self.setMinimumWidth(560)  # room for a real output path
         self._project = project
-        self._controller = controller  # optional RenderController: its cache and engine ids
-        self._job: ExportJob | None = None
+        # The window's render runner (one at a time); a dialog on its own gets its own.
+        self._own_controller = controller is None
+        self._controller = controller if controller is not None else RenderController(self)
+        self._running = False
         self._phase = ""
         self._phase_clock = QElapsedTimer()
         self._result: str | None = None
@@ -208,7 +160,7 @@ class ExportDialog(QDialog):
         return snap
 
     def _cache_dir(self) -> Path:
-        return self._controller.cache_dir(self._project) if self._controller else cache_dir_for(self._project)
+        return self._controller.cache_dir(self._project)
 
     def _on_settings_changed(self, *_) -> None:
         """Estimate again, off the GUI thread: planning hashes every keyframe, may import the
@@ -236,11 +188,11 @@ class ExportDialog(QDialog):
     # --- running ---------------------------------------------------------------------------
 
     def is_running(self) -> bool:
-        return self._job is not None
+        return self._running
 
     def start_export(self) -> None:
         """Start exporting with the current choices (the Export button)."""
-        if self._job is not None:
+        if self._running:
             return
         self._error.setVisible(False)
         out = self.output_path()
@@ -251,19 +203,17 @@ class ExportDialog(QDialog):
             return self._show_error("Choose an output file ending in .mp4.")
         if not out.parent.is_dir():
             return self._show_error(f"The folder {out.parent} does not exist; choose another place.")
-        if self._controller is not None and not self._controller.begin_export():
+        rc = self._controller
+        if not rc.start_export(self._project, out, settings=self.settings(), burn_lyrics=self._burn.isChecked()):
             return self._show_error("A render is running in the main window; cancel it or wait for it, then export.")
         self._result = None
-        self._job = ExportJob(self._snapshot(), self.engine_name(), self._cache_dir(), out,
-                              self._burn.isChecked(), self)
-        self._job.progressed.connect(self._on_progress_changed)
-        self._job.succeeded.connect(self._on_export_succeeded)
-        self._job.failed.connect(self._on_export_failed)
-        self._job.cancelled.connect(self._on_export_cancelled)
-        self._job.finished.connect(self._on_job_finished)
+        rc.exportProgress.connect(self._on_progress_changed)
+        rc.exported.connect(self._on_export_succeeded)
+        rc.exportFailed.connect(self._on_export_failed)
+        rc.exportCancelled.connect(self._on_export_cancelled)
+        self._running = True
         self._set_running(True)
         self._status.setText("Starting…")
-        self._job.start()
 
     def _set_running(self, running: bool) -> None:
         for w in (self._path_edit, self._width, self._height, self._fps, self._interp, self._burn, self._engine,
@@ -289,7 +239,14 @@ class ExportDialog(QDialog):
             text += f" — about {_fmt_duration(elapsed * (1 - frac) / frac)} left"
         self._status.setText(text)
 
+    def _disconnect(self) -> None:
+        rc = self._controller
+        for signal, slot in ((rc.exportProgress, self._on_progress_changed), (rc.exported, self._on_export_succeeded),
+                             (rc.exportFailed, self._on_export_failed), (rc.exportCancelled, self._on_export_cancelled)):
+            signal.disconnect(slot)
+
     def _on_export_succeeded(self, path: str, seconds_per_iteration: float) -> None:
+        self._on_job_finished()
         self._result = path
         if seconds_per_iteration > 0:
             QSettings("dreamreel", "dreamreel").setValue(_SPI_KEY.format(self.engine_name()), seconds_per_iteration)
@@ -300,20 +257,19 @@ class ExportDialog(QDialog):
         self.exported.emit(path)
 
     def _on_export_failed(self, message: str) -> None:
+        self._on_job_finished()
         self._show_error(f"Export failed: {message}")
         self._status.setText("")
 
     def _on_export_cancelled(self) -> None:
+        self._on_job_finished()
         self._status.setText("Cancelled. Keyframes rendered so far are kept for next time.")
 
     def _on_job_finished(self) -> None:
-        job, self._job = self._job, None
-        if job is not None:
-            job.wait()  # `finished` comes just before the thread really ends: let it end first
-            job.deleteLater()
-        self._set_running(False)
-        if self._controller is not None:
-            self._controller.end_export()  # renders may start again; the export filled the cache
+        if self._running:
+            self._running = False
+            self._disconnect()
+            self._set_running(False)
 
     def _show_error(self, message: str) -> None:
         self._error.setText(message)
@@ -329,19 +285,19 @@ class ExportDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self._result).parent)))
 
     def _on_cancel_clicked(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
+        if self._running:
+            self._controller.cancel_export()
             self._status.setText("Cancelling…")
         else:
             self.reject()
 
     def done(self, result: int) -> None:
         """Closing (Esc, window close, Close) while exporting cancels and waits for the job."""
-        if self._job is not None:
-            self._job.cancel()
-            self._job.wait()
-            if self._controller is not None:
-                self._controller.end_export()
+        if self._running:
+            self._controller.cancel_export()
+            self._on_job_finished()
+        if self._own_controller:
+            self._controller.shutdown()
         self._background.shutdown(wait=False)  # an estimate still running is not wanted any more
         super().done(result)
 
