@@ -95,6 +95,11 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.import_bar.setMaximumWidth(90)
         self.import_bar.setVisible(False)
         bar = self.statusBar()
+        if self.render_controller is not None:  # the export's progress line: bar and Cancel
+            from dreamreel.editor.render.export_progress import ExportProgress
+
+            self.export_progress = ExportProgress(self.render_controller, self)
+            bar.addPermanentWidget(self.export_progress)
         for label in (self.import_label, self.import_bar, self.position_label, self.selection_label,
                       self.render_label, self.device_label):
             bar.addPermanentWidget(label)
