@@ -136,6 +136,10 @@ def test_export_in_the_background_while_the_user_edits(qtbot, window, tmp_path):
     assert window.export_progress.open_button.isVisible()
     assert not window.export_progress.cancel_button.isVisible()
     assert window.actions["render_all"].isEnabled()
+    # The keyframes the export made show in the lane without a render of this session: the
+    # blocks before the edited one (its chain ancestors) read "cached"; the others did not render.
+    qtbot.waitUntil(lambda: window.timeline.blocks.state_of("one")[0] == "cached", timeout=WAIT)
+    assert window.timeline.blocks.state_of("four")[0] == "none"
 
 
 def test_cancel_in_the_status_bar_leaves_no_video(qtbot, window, tmp_path):

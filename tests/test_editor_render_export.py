@@ -113,3 +113,41 @@ def test_export_failure_is_one_plain_line(qtbot, controller, project, tmp_path):
     message = failed.args[0]
     assert "Traceback" not in message and "\n" not in message
     assert not (tmp_path / "ai.mp4").exists() and not controller.is_busy()
+
+
+def _frame(path, index: int):
+    import imageio_ffmpeg
+    import numpy as np
+
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    try:
+        for i, raw in enumerate(reader):
+            if i == index:
+                return np.frombuffer(raw, np.uint8).reshape(h, w, 3)
+    finally:
+        reader.close()
+    raise AssertionError(f"{path}: no frame {index}")
+
+
+def test_the_editors_export_and_the_clis_render_make_the_same_picture(qtbot, controller, project, tmp_path):
+    """One render path: the same project exported from the editor and rendered with
+    `dreamreel render -o` (its own keyframe cache) decodes to the same frame."""
+    import numpy as np
+    from cli_helpers import dreamreel
+
+    project.render.burn_lyrics = True
+    save_project(project, tmp_path / "song.dreamreel")
+    controller.set_project(project)
+    editor_mp4, cli_mp4 = tmp_path / "editor.mp4", tmp_path / "cli.mp4"
+    with qtbot.waitSignal(controller.exported, timeout=WAIT):
+        assert controller.start_export(project, editor_mp4)
+    qtbot.waitUntil(lambda: not controller.is_busy(), timeout=WAIT)
+    r = dreamreel("render", tmp_path / "song.dreamreel", "-o", cli_mp4, "--cache", tmp_path / "cli-cache", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert probe(cli_mp4).duration_s == pytest.approx(probe(editor_mp4).duration_s, abs=0.05)
+    for index in (1, 10):
+        a, b = _frame(editor_mp4, index).astype(int), _frame(cli_mp4, index).astype(int)
+        assert a.shape == b.shape == (32, 32, 3)
+        assert np.abs(a - b).max() <= 2, index
