@@ -171,3 +171,35 @@ def test_a_failed_export_says_why_in_one_line(qtbot, window, tmp_path):
     text = window.export_progress.text()
     assert text.startswith("Export failed:") and "Traceback" not in text and "\n" not in text
     assert not (tmp_path / "ai.mp4").exists()
+
+
+def test_preview_and_closing_while_an_export_runs(qtbot, tmp_path, monkeypatch):
+    """While an export runs, Preview says so instead of waiting forever, and closing the window
+    asks before it stops the export (No keeps both; Yes stops it, no video is left)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    w = open_window(qtbot, make_project_file(tmp_path), render=True)
+    engine = w.settings_panel.widgets["engine"]
+    engine.setCurrentIndex(engine.findData("draft"))
+    for name in ("iterations_first", "iterations"):  # long enough to still be running
+        w.settings_panel.engine_widgets[name].setValue(20000)
+    w.document.stack.setClean()
+    rc = w.render_controller
+    w.actions["export_video"].trigger()
+    out = tmp_path / "long.mp4"
+    w._export_dialog._path_edit.setText(str(out))
+    w._export_dialog._export_btn.click()
+    assert rc.is_exporting()
+    w.document.select(["one"])
+    w.preview._button.click()
+    assert "An export is running" in w.preview._label.text() and w.preview._button.isEnabled()
+    answers = [QMessageBox.No, QMessageBox.Yes]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), answers.pop(0))[1])
+    w.close()
+    assert w.isVisible() and rc.is_exporting() and "An export is running" in asked[0]
+    w.close()
+    assert not w.isVisible() and not rc.is_busy() and len(asked) == 2
+    w.deleteLater()
+    QApplication.processEvents()
+    assert not out.exists()

@@ -296,8 +296,17 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             return True
         return False
 
+    def _may_stop_export(self) -> bool:
+        """Closing while an export runs stops it (no video is written): ask first."""
+        rc = self.render_controller
+        if rc is None or not rc.is_exporting():
+            return True
+        answer = QMessageBox.question(self, "Export running", "An export is running. Stop it and close?",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def closeEvent(self, event):
-        if not self._maybe_save():
+        if not self._may_stop_export() or not self._maybe_save():
             event.ignore()
             return
         self.autosaver.timer.stop()
