@@ -28,6 +28,16 @@ def project(tmp_path) -> Project:
     return p
 
 
+@pytest.fixture(autouse=True)
+def _estimates_done(qtbot):
+    """No estimate of a closed dialog still runs when the next test starts."""
+    yield
+    from dreamreel.editor.dialogs import export_dialog
+
+    for background in export_dialog._ESTIMATOR:
+        qtbot.waitUntil(lambda: not background.busy(), timeout=WAIT)
+
+
 @pytest.fixture
 def window(qtbot, tmp_path):
     w = open_window(qtbot, make_project_file(tmp_path), render=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Signal
+from shiboken6 import isValid
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPushButton, QSizePolicy,
                                QSpinBox, QVBoxLayout)
@@ -143,7 +144,8 @@ class ExportDialog(QDialog):
         self._estimate.setWordWrap(True)
         self._estimate.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.MinimumExpanding)
         self._estimate_token = 0
-        self._background = Background(self, name="dreamreel-estimate")
+        self._open = True  # False once closed: a late estimate is dropped, not shown
+        self._background = _estimator()
         self._error = QLabel()
         self._error.setWordWrap(True)
         self._error.setStyleSheet("color: #ff6b6b;")
@@ -268,8 +270,8 @@ class ExportDialog(QDialog):
     def _on_settings_changed(self, *_) -> None:
         """Estimate again, off the GUI thread: planning hashes every keyframe, may import the
         engine and may load the song's analysis. Only the newest request's answer is shown."""
-        if not hasattr(self, "_background"):
-            return  # still building the form
+        if not hasattr(self, "_background") or not self._open:
+            return  # still building the form, or closed
         self._estimate_token += 1
         problem = self._problem()
         if problem:
@@ -279,17 +281,20 @@ class ExportDialog(QDialog):
         snap = snapshot(self._project)
         snap.render = self.settings()
         spi = QSettings("dreamreel", "dreamreel").value(SPI_KEY.format(engine), 0.0, type=float)
+        self._pending = token
         self._background.submit(estimate_text, snap, engine, self._cache_dir(), spi, self.t_range(),
                                 on_done=lambda text: self._on_estimate_ready(token, text),
                                 on_error=lambda e: self._on_estimate_ready(token, f"Cannot estimate: {e}"))
 
     def _on_estimate_ready(self, token: int, text: str) -> None:
-        if token == self._estimate_token:
+        # (a plain attribute first: the dialog may be gone when an estimate comes in late)
+        if self._open and isValid(self) and token == self._estimate_token:
+            self._pending = 0
             self._estimate.setText(text)
 
     def estimate_pending(self) -> bool:
-        """True while an estimate is being worked out (for tests)."""
-        return self._background.busy()
+        """True while the newest estimate is being worked out (for tests)."""
+        return bool(getattr(self, "_pending", 0)) and self._pending == self._estimate_token
 
     def estimate(self) -> str:
         return self._estimate.text()
@@ -325,8 +330,26 @@ class ExportDialog(QDialog):
             self._path_edit.setText(path if path.lower().endswith(".mp4") else path + ".mp4")
 
     def done(self, result: int) -> None:
-        self._background.shutdown(wait=False)  # an estimate still running is not wanted any more
+        self._open = False  # an estimate still running is not wanted any more
         super().done(result)
+
+    def closeEvent(self, event) -> None:
+        self._open = False
+        super().closeEvent(event)
+
+
+_ESTIMATOR: list = []
+
+
+def _estimator() -> Background:
+    """The estimates' worker, shared by every Export dialog and living as long as the app: a
+    dialog closed (and deleted) while its estimate runs never has the result delivered to a
+    deleted object; the dialog drops it (`_open`)."""
+    from PySide6.QtWidgets import QApplication
+
+    if not _ESTIMATOR:
+        _ESTIMATOR.append(Background(QApplication.instance(), name="dreamreel-estimate"))
+    return _ESTIMATOR[0]
 
 
 def estimate_text(snapshot, engine: str, cache_dir: Path, seconds_per_iteration: float,
