@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 
 MODULE = textwrap.dedent('''
-    """A fake engine: flat grey pictures whose lightness is its own setting."""
+    """A fake engine: flat grey pictures whose lightness is its own setting. Loading it sleeps
+    DREAMREEL_FAKE_LOAD_SLEEP seconds (default 0; a slow model load, for cancel tests), after
+    creating the file DREAMREEL_FAKE_LOAD_MARK names, if set (the load has begun)."""
+    import os
+    import time
     from dataclasses import dataclass
 
     from dreamreel.core.engine.registry import EngineEntry, setting
@@ -56,9 +60,16 @@ MODULE = textwrap.dedent('''
             return np.stack([np.full((self.height, self.width, 3), x, np.uint8) for x in v])
 
 
+    def load(s, render, device):
+        if os.environ.get("DREAMREEL_FAKE_LOAD_MARK"):
+            open(os.environ["DREAMREEL_FAKE_LOAD_MARK"], "w").close()
+        time.sleep(float(os.environ.get("DREAMREEL_FAKE_LOAD_SLEEP", "0")))
+        return FakeEngine(render.width, render.height)
+
+
     ENTRY = EngineEntry(
         name="fake", label="Fake (tests)", settings_cls=FakeSettings,
-        load_fn=lambda s, render, device: FakeEngine(render.width, render.height),
+        load_fn=load,
         identity_fn=lambda s, render: {"engine": "fake", "fake_version": "1"},
         key_params_fn=lambda s: {"lightness": float(s.lightness)},
         needs_worker_process=True,

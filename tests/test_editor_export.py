@@ -1,14 +1,16 @@
-"""ExportDialog: a real export to MP4 (tiny, low fps, short synthesised song), cancel, errors."""
+"""Export (issue 13): the dialog only collects the choices (range, size/quality presets, burned
+lyrics) and shows the whole estimate; the export then runs in the background with a progress
+line in the main window's status bar, the window stays usable and edits do not reach the export."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from dreamreel.core.project import AudioRef, Block, Project, RenderSettings, save_project
-from dreamreel.editor.dialogs.export_dialog import ExportDialog
-from dreamreel.editor.render.render_controller import RenderController
+from dreamreel.core.commands import set_text
+from dreamreel.core.export import probe
+from dreamreel.core.project import AudioRef, Block, Project, RenderSettings, project_to_dict, save_project
+from dreamreel.editor.dialogs.export_dialog import ExportDialog, preset_size
+from editor_conftest_helpers import close_window, make_project_file, open_window
 from audio_synth import click_track, write_wav
 
 WAIT = 180_000
@@ -26,100 +28,188 @@ def project(tmp_path) -> Project:
     return p
 
 
-def ffmpeg_streams(path) -> str:
-    import imageio_ffmpeg
+@pytest.fixture(autouse=True)
+def _estimates_done(qtbot):
+    """No estimate of a closed dialog still runs when the next test starts."""
+    yield
+    from dreamreel.editor.dialogs import export_dialog
 
-    r = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-                       capture_output=True, text=True)
-    return r.stderr
+    for background in export_dialog._ESTIMATOR:
+        qtbot.waitUntil(lambda: not background.busy(), timeout=WAIT)
 
 
-def test_dialog_shows_settings_and_estimate(qtbot, project, tmp_path, monkeypatch):
-    dlg = ExportDialog(project)
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = open_window(qtbot, make_project_file(tmp_path), render=True)
+    engine = w.settings_panel.widgets["engine"]
+    engine.setCurrentIndex(engine.findData("draft"))  # the example asks for VQGAN+CLIP
+    yield w
+    close_window(w)
+
+
+def settled(qtbot, dlg):
+    qtbot.waitUntil(lambda: not dlg.estimate_pending(), timeout=WAIT)
+    return dlg.estimate()
+
+
+def test_size_presets_keep_the_aspect_ratio():
+    assert preset_size(640, 360, "720p") == (1280, 720)
+    assert preset_size(256, 256, "1080p") == (1080, 1080)
+    assert preset_size(360, 640, "720p") == (720, 1280)
+    assert preset_size(500, 300, "As project") == (500, 300)
+
+
+def test_dialog_collects_choices_and_shows_the_whole_estimate(qtbot, project, tmp_path, monkeypatch):
+    dlg = ExportDialog(project, selection=(1000, 2000))
     qtbot.addWidget(dlg)
-    assert dlg.output_path().name == "song.mp4"
-    assert dlg.engine_name() == "draft"
-    settled = lambda: qtbot.waitUntil(lambda: not dlg.estimate_pending(), timeout=WAIT)  # noqa: E731
-    settled()
-    assert "keyframes" in dlg._estimate.text() and "8 frames" in dlg._estimate.text()
-    dlg._engine.setCurrentIndex(dlg._engine.findData("vqgan-clip"))  # no weights on disk yet
-    settled()
-    text = dlg._estimate.text()
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.output_path().name == "song.mp4" and dlg.engine_name() == "draft"
+    assert dlg.t_range() == (1.0, 2.0)  # a selection: the range starts as the selection
+    text = settled(qtbot, dlg)
+    assert "keyframes to make" in text and "4 frames at 32×32" in text and "1.00–2.00 s" in text
+    label = dlg._estimate
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))  # every line shown
+    assert label.geometry().right() <= dlg.width()
+    dlg.set_range("Whole song")
+    assert dlg.t_range() is None and "8 frames" in settled(qtbot, dlg)
+    dlg.set_size("720p")
+    request = dlg.request()
+    assert (request.settings.width, request.settings.height) == (720, 720)
+    assert "at 720×720" in settled(qtbot, dlg)
+    dlg._quality.setCurrentIndex(dlg._quality.findData(14))
+    assert dlg.request().crf == 14
+    dlg.set_range("In–out")
+    dlg._t0.setValue(1.5)
+    dlg._t1.setValue(0.5)
+    assert "is empty" in dlg.estimate()
+    dlg._t1.setValue(2.0)
+    assert dlg.request().t_range == (1.5, 2.0)
+    dlg._engine.setCurrentIndex(dlg._engine.findData("vqgan-clip"))  # no weights on disk
+    text = settled(qtbot, dlg)
     assert text.startswith("Cannot export with VQGAN+CLIP") and "dreamreel models download" in text
     assert "Or choose Draft" in text
-    from tiny_models import make_tiny_models
-
-    paths = make_tiny_models(tmp_path / "models")
-    monkeypatch.setenv("DREAMREEL_VQGAN_CONFIG", str(paths["vqgan_config"]))
-    monkeypatch.setenv("DREAMREEL_VQGAN_CKPT", str(paths["vqgan_ckpt"]))
-    monkeypatch.setenv("DREAMREEL_CLIP_CKPT", str(paths["clip_ckpt"]))
-    project.render.update_engine("vqgan-clip", clip_model=str(paths["clip_config"]), clip_pretrained="")
-    dlg._on_settings_changed()  # what any settings change does: estimate again
-    settled()
-    assert "iterations" in dlg._estimate.text()
-    dlg._width.setValue(33)
-    assert dlg._estimate.text().startswith("Cannot export")
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
+    assert project.render.width == 32  # choosing changed nothing in the project
 
 
-def test_export_to_mp4_with_video_and_audio(qtbot, project, tmp_path):
-    controller = RenderController()
-    controller.set_project(project)
-    dlg = ExportDialog(project, controller=controller)
+def test_dialog_refuses_bad_choices_in_plain_words(qtbot, project, tmp_path):
+    dlg = ExportDialog(project)
     qtbot.addWidget(dlg)
-    out = tmp_path / "out" / "video.mp4"
+    asked = []
+    dlg.exportRequested.connect(asked.append)
+    dlg._path_edit.setText(str(tmp_path / "missing-folder" / "x.mp4"))
+    dlg.request_export()
+    assert "does not exist" in dlg.error() and not asked
+    dlg._path_edit.setText(str(tmp_path / "x.avi"))
+    dlg.request_export()
+    assert "ending in .mp4" in dlg.error() and not asked
+    dlg.set_size("Custom")
+    dlg._width.setValue(33)
+    dlg._path_edit.setText(str(tmp_path / "x.mp4"))
+    dlg.request_export()
+    assert dlg.error().startswith("Cannot export: width/height") and not asked
+
+
+def test_export_in_the_background_while_the_user_edits(qtbot, window, tmp_path):
+    """Export the selection's range from the window: the dialog closes at once, the status bar
+    shows the progress with Cancel, an edit made meanwhile neither reaches the video nor is
+    touched by the export, and the MP4 has the range's duration."""
+    doc, rc = window.document, window.render_controller
+    doc.select(["two"])  # 6-9 s of the example
+    window.actions["export_video"].trigger()
+    dlg = window._export_dialog
+    assert dlg.t_range() == (6.0, 9.0)
+    out = tmp_path / "videos" / "two.mp4"
     out.parent.mkdir()
     dlg._path_edit.setText(str(out))
-    dlg._width.setValue(48)
-    dlg._fps.setValue(6)
-    dlg._burn.setChecked(True)
-    with qtbot.waitSignal(dlg.exported, timeout=WAIT) as exported:
-        dlg.start_export()
-        assert dlg.is_running()
-    qtbot.waitUntil(lambda: not dlg.is_running(), timeout=WAIT)
-    assert exported.args == [str(out)]
-    assert out.exists() and out.stat().st_size > 0
-    assert [p.name for p in out.parent.iterdir()] == ["video.mp4"]  # no temp leftovers
-    info = ffmpeg_streams(out)
-    assert "Video: h264" in info and "48x32" in info
-    assert "Audio: aac" in info
-    assert dlg._open_btn.isVisibleTo(dlg) and dlg._open_btn.isEnabled()
-    assert dlg._error.isHidden()
-    # The export's size differs from the project's: the project itself is unchanged.
-    assert project.render.width == 32 and project.render.fps == 4
-    controller.shutdown()
+    dlg._quality.setCurrentIndex(dlg._quality.findData(26))
+    before = project_to_dict(doc.project)
+    with qtbot.waitSignal(rc.exported, timeout=WAIT) as exported:
+        dlg._export_btn.click()
+        assert not dlg.isVisible()  # the dialog only collected the choices
+        assert rc.is_exporting() and window.export_progress.isVisible()
+        assert window.export_progress.cancel_button.isVisible()
+        assert not window.actions["render_all"].isEnabled()  # one engine at a time
+        # The window stays usable: an edit while the export runs.
+        assert window.run(set_text(doc.project, "two", "Two waves of fire"))
+        before["blocks"][1]["text"] = "Two waves of fire"
+    assert exported.args[0] == str(out)
+    qtbot.waitUntil(lambda: not rc.is_busy(), timeout=WAIT)
+    info = probe(out)
+    assert info.duration_s == pytest.approx(3.0, abs=0.2) and (info.width, info.height) == (256, 256)
+    assert info.has_audio
+    assert [p.name for p in out.parent.iterdir()] == ["two.mp4"]
+    assert project_to_dict(doc.project) == before  # the export changed nothing in the project
+    assert doc.project.block("two").text == "Two waves of fire"
+    assert window.export_progress.text() == f"Exported {out}"
+    assert window.export_progress.open_button.isVisible()
+    assert not window.export_progress.cancel_button.isVisible()
+    assert window.actions["render_all"].isEnabled()
+    # The keyframes the export made show in the lane without a render of this session: the
+    # blocks before the edited one (its chain ancestors) read "cached"; the others did not render.
+    qtbot.waitUntil(lambda: window.timeline.blocks.state_of("one")[0] == "cached", timeout=WAIT)
+    assert window.timeline.blocks.state_of("four")[0] == "none"
 
 
-def test_cancel_export_leaves_no_file(qtbot, project, tmp_path):
-    project.render.keyframes_per_second = 4.0
-    project.render.update_engine("draft", iterations=400, iterations_first=400)
-    dlg = ExportDialog(project)
-    qtbot.addWidget(dlg)
+def test_cancel_in_the_status_bar_leaves_no_video(qtbot, window, tmp_path):
+    for name in ("iterations_first", "iterations"):  # long enough to still be running at Cancel
+        window.settings_panel.engine_widgets[name].setValue(20000)
+    rc = window.render_controller
+    window.actions["export_video"].trigger()
+    dlg = window._export_dialog
     out = tmp_path / "cancelled.mp4"
     dlg._path_edit.setText(str(out))
-    dlg._fps.setValue(4)
-    dlg.start_export()
-    job = dlg._job
-    with qtbot.waitSignal(job.cancelled, timeout=WAIT):
-        dlg._on_cancel_clicked()
-    qtbot.waitUntil(lambda: not dlg.is_running(), timeout=WAIT)
+    dlg._export_btn.click()
+    assert rc.is_exporting()
+    with qtbot.waitSignal(rc.exportCancelled, timeout=WAIT):
+        window.export_progress.cancel_button.click()
+    qtbot.waitUntil(lambda: not rc.is_busy(), timeout=WAIT)
     assert not out.exists()
-    assert "Cancelled" in dlg._status.text()
-    assert dlg._cancel_btn.text() == "Close"
+    assert window.export_progress.text().startswith("Export cancelled")
+    assert window.actions["render_all"].isEnabled()
 
 
-def test_errors_are_shown_in_plain_words(qtbot, project, tmp_path):
-    dlg = ExportDialog(project)
-    qtbot.addWidget(dlg)
-    dlg._path_edit.setText(str(tmp_path / "missing-folder" / "x.mp4"))
-    dlg.start_export()
-    assert not dlg.is_running()
-    assert "does not exist" in dlg._error.text()
-    # The AI engine without weights: the job fails and the dialog says what to do.
+def test_a_failed_export_says_why_in_one_line(qtbot, window, tmp_path):
+    rc = window.render_controller
+    window.actions["export_video"].trigger()
+    dlg = window._export_dialog
     dlg._path_edit.setText(str(tmp_path / "ai.mp4"))
-    dlg._engine.setCurrentIndex(dlg._engine.findData("vqgan-clip"))
-    dlg.start_export()
-    qtbot.waitUntil(lambda: not dlg.is_running(), timeout=WAIT)
-    assert not dlg._error.isHidden()
-    text = dlg._error.text()
-    assert text.startswith("Export failed:") and "Traceback" not in text
+    dlg._engine.setCurrentIndex(dlg._engine.findData("vqgan-clip"))  # no weights here
+    with qtbot.waitSignal(rc.exportFailed, timeout=WAIT):
+        dlg._export_btn.click()
+    text = window.export_progress.text()
+    assert text.startswith("Export failed:") and "Traceback" not in text and "\n" not in text
     assert not (tmp_path / "ai.mp4").exists()
+
+
+def test_preview_and_closing_while_an_export_runs(qtbot, tmp_path, monkeypatch):
+    """While an export runs, Preview says so instead of waiting forever, and closing the window
+    asks before it stops the export (No keeps both; Yes stops it, no video is left)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    w = open_window(qtbot, make_project_file(tmp_path), render=True)
+    engine = w.settings_panel.widgets["engine"]
+    engine.setCurrentIndex(engine.findData("draft"))
+    for name in ("iterations_first", "iterations"):  # long enough to still be running
+        w.settings_panel.engine_widgets[name].setValue(20000)
+    w.document.stack.setClean()
+    rc = w.render_controller
+    w.actions["export_video"].trigger()
+    out = tmp_path / "long.mp4"
+    w._export_dialog._path_edit.setText(str(out))
+    w._export_dialog._export_btn.click()
+    assert rc.is_exporting()
+    w.document.select(["one"])
+    w.preview._button.click()
+    assert "An export is running" in w.preview._label.text() and w.preview._button.isEnabled()
+    answers = [QMessageBox.No, QMessageBox.Yes]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), answers.pop(0))[1])
+    w.close()
+    assert w.isVisible() and rc.is_exporting() and "An export is running" in asked[0]
+    w.close()
+    assert not w.isVisible() and not rc.is_busy() and len(asked) == 2
+    w.deleteLater()
+    QApplication.processEvents()
+    assert not out.exists()

@@ -144,21 +144,20 @@ def test_a_render_and_an_export_never_run_at_once(qtbot, window, tmp_path):
     actions["export_video"].trigger()
     dlg = window._export_dialog
     dlg._path_edit.setText(str(tmp_path / "out.mp4"))
-    dlg.start_export()
-    assert not dlg.is_running() and "A render is running" in dlg._error.text()
+    dlg._export_btn.click()
+    assert not rc.is_exporting() and "A render is running" in dlg.error() and dlg.isVisible()
     with qtbot.waitSignal(rc.cancelled, timeout=WAIT):
         actions["render_cancel"].trigger()
     qtbot.waitUntil(lambda: not rc.is_running(), timeout=WAIT)
 
-    dlg.start_export()
-    assert dlg.is_running()
+    dlg._export_btn.click()
+    assert rc.is_exporting() and not dlg.isVisible()
     assert not actions["render_all"].isEnabled()
     errors = []
     window.show_error = errors.append
     window.render_all()  # the slot itself, as a shortcut would reach it
     assert not rc.is_running() and errors and "An export is running" in errors[0]
-    with qtbot.waitSignal(dlg._job.cancelled, timeout=WAIT):
-        dlg._on_cancel_clicked()
-    qtbot.waitUntil(lambda: not dlg.is_running(), timeout=WAIT)
-    assert not rc.is_exporting() and actions["render_all"].isEnabled()
-    dlg.close()
+    with qtbot.waitSignal(rc.exportCancelled, timeout=WAIT):
+        window.export_progress.cancel_button.click()
+    qtbot.waitUntil(lambda: not rc.is_busy(), timeout=WAIT)
+    assert actions["render_all"].isEnabled()

@@ -14,7 +14,7 @@ Public API (Qt-free; the editor calls these from a worker thread or subprocess):
   yields (frame_index, uint8 (H, W, 3)) for the plan's frame range.
 - `render_video(project, engine, cache, out_path=None, *, png_dir=None, t_range=None,
   analysis=None, minterpolate_fps=None, burn_lyrics=None, progress=None, cancel=None,
-  on_keyframe=None) -> RenderResult` — all of the above, then MP4 and/or PNG sequence.
+  on_keyframe=None, crf=None) -> RenderResult` — all of the above, then MP4 and/or PNG sequence.
 - what the cache holds of a plan, per block (the editor's states, the export estimate):
   `dreamreel.core.engine.states.plan_states`.
 
@@ -259,9 +259,11 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
                  minterpolate_fps: int | None = None, burn_lyrics: bool | None = None,
                  seconds_per_iteration: float | None = None, plan: RenderPlan | None = None,
                  progress: Progress | None = None, cancel: CancelHook | None = None,
-                 on_keyframe: Callable[[KeyframeEvent], None] | None = None, audio: bool = True) -> RenderResult:
+                 on_keyframe: Callable[[KeyframeEvent], None] | None = None, audio: bool = True,
+                 crf: int | None = None) -> RenderResult:
     """Render keyframes, then frames to an MP4 (with the song unless `audio=False`) and/or a PNG
-    sequence. Outputs appear under their final names only when complete."""
+    sequence. Outputs appear under their final names only when complete. `crf`: the H.264
+    quality (lower is better and bigger; None: `encode_mp4`'s default)."""
     import contextlib
 
     from dreamreel.core.export import encode_mp4, png_sequence
@@ -309,7 +311,8 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
             encode_mp4(stream(), out_path, width=s.width, height=s.height, fps=s.fps, n_frames=plan.n_frames,
                        audio_path=song, audio_start_s=plan.first_frame / s.fps,
                        audio_duration_s=plan.n_frames / s.fps,
-                       minterpolate_fps=minterpolate_fps, progress=progress, cancel=cancel)
+                       minterpolate_fps=minterpolate_fps, progress=progress, cancel=cancel,
+                       **({"crf": int(crf)} if crf is not None else {}))
         else:
             for _ in stream():
                 if cancel is not None and cancel():

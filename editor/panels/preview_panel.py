@@ -306,8 +306,9 @@ class PreviewPanel(QWidget):
         self.previewRequested.emit(*rng)
         if self._controller is None or self._project is None:
             return
-        if self._controller.is_running():
-            self._label.setText("A render is running; preview when it is done (or cancel it)")
+        if self._controller.is_busy():  # a render or an export (one engine at a time)
+            self._label.setText(("An export" if self._controller.is_exporting() else "A render")
+                                + " is running; preview when it is done (or cancel it)")
             return
         engine = self._project.render.engine if self._use_ai.isChecked() else registry.DEFAULT_ENGINE
         if self.ensure_weights is not None:  # the window: a dialog when the weights are missing

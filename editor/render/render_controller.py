@@ -1,8 +1,11 @@
 """Background rendering for the editor: jobs off the GUI thread, live block states.
 
-`RenderController` runs one render job at a time (`render_jobs.ProcessJob`, a killable child
-process, for engines whose registry entry `needs_worker_process`; `render_jobs.ThreadJob` for
-the others) and turns its events into Qt signals and per-block states for the timeline.
+`RenderController` is the editor's one render runner: one job at a time, a render (fill the
+cache for a range: Render, Preview) or an export (`start_export`: an MP4), in
+`render_jobs.ProcessJob`, a killable child process, for engines whose registry entry
+`needs_worker_process`, or `render_jobs.ThreadJob` for the others. It turns the job's events
+into Qt signals and per-block states for the timeline. A render and an export never run at
+once (each would hold its own model copy): `start` and `start_export` refuse while a job runs.
 
 Block states: what the cache holds for the current plan is computed by core's `compute_states`
 in a background thread (planning imports the engine and may load the song's analysis: never on
@@ -23,7 +26,7 @@ from dreamreel.core.engine import registry
 from dreamreel.core.engine.states import EngineStates, combine_states, compute_states, engine_identity
 from dreamreel.editor.background import Background
 from dreamreel.editor.render.render_jobs import ProcessJob, ThreadJob, cache_dir_for
-from dreamreel.editor.render.render_worker import snapshot
+from dreamreel.core.engine.worker import snapshot
 
 __all__ = ["RenderController", "cache_dir_for", "engine_identity"]
 
@@ -37,6 +40,8 @@ class RenderController(QObject):
 
     Signals: keyframeDone(block_id), progress(done, total, message), finished(), failed(message),
     cancelled(), runningChanged(bool), statesChanged() (read `current_states()` then; cheap).
+    An export has its own: exportProgress(done, total, message), exported(path, seconds per
+    iteration measured or 0), exportFailed(message), exportCancelled(); runningChanged too.
     """
 
     keyframeDone = Signal(str)
@@ -46,11 +51,15 @@ class RenderController(QObject):
     cancelled = Signal()
     runningChanged = Signal(bool)
     statesChanged = Signal()
+    exportProgress = Signal(int, int, str)
+    exported = Signal(str, float)
+    exportFailed = Signal(str)
+    exportCancelled = Signal()
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._job = None
-        self._exporting = False  # an export holds the engine: no render job starts meanwhile
+        self._job_kind = "render"  # or "export"
         self._project = None
         self._job_engine = registry.DEFAULT_ENGINE
         self._job_preview = False
@@ -155,7 +164,7 @@ class RenderController(QObject):
             return
         self._states_busy, self._states_dirty = True, False
         snap = snapshot(project)  # the worker's own copy
-        engines = [project.render.engine, registry.DEFAULT_ENGINE] + ([self._job_engine] if self._job is not None else [])
+        engines = [project.render.engine, registry.DEFAULT_ENGINE] + ([self._job_engine] if self.is_running() else [])
         token, cache_dir = self._states_token, self.cache_dir(project)
         previous, changed, recheck = self._results, self._changed, self._cache_changed
         self._changed, self._cache_changed = set(), False  # from now on: relative to this result
@@ -183,52 +192,68 @@ class RenderController(QObject):
     # --- jobs ------------------------------------------------------------------------------
 
     def is_running(self) -> bool:
-        return self._job is not None
+        """A render job (not an export) is running."""
+        return self._job is not None and self._job_kind == "render"
 
     def is_exporting(self) -> bool:
-        return self._exporting
+        return self._job is not None and self._job_kind == "export"
 
-    def begin_export(self) -> bool:
-        """Reserve the engine for an export: False while a render job runs. While reserved,
-        `start` refuses, so a render and an export never hold two model copies."""
-        if self._job is not None or self._exporting:
-            return False
-        self._exporting = True
-        self.runningChanged.emit(True)
-        return True
+    def is_busy(self) -> bool:
+        """A render or an export is running: nothing else may start."""
+        return self._job is not None
 
-    def end_export(self) -> None:
-        """The export ended: render jobs may start again, and the cache it filled is looked at."""
-        if self._exporting:
-            self._exporting = False
-            self._cache_changed = True
-            self.runningChanged.emit(False)
-            self._notify_states()
-
-    def start(self, project, *, t_range: tuple[float, float] | None = None, engine: str | None = None,
-              preview: bool = False) -> bool:
-        """Render the keyframes `t_range` (seconds; None = the whole song) needs with `engine`
-        (a registered engine's name; None = the project's setting). False if a job is running."""
-        if self._job is not None or self._exporting:
+    def start_export(self, project, out_path, *, settings=None, t_range: tuple[float, float] | None = None,
+                     burn_lyrics: bool | None = None, crf: int | None = None) -> bool:
+        """Export `project` to the MP4 `out_path`: `settings` (RenderSettings; None = the
+        project's) for this export only, `t_range` seconds (None = the whole song). The job
+        works on a snapshot taken now: edits made while it runs do not reach it. Keyframes it
+        renders go into the project's cache. False while a render or an export runs."""
+        if self._job is not None:
             return False
         if self._project is None:
             self.set_project(project)
-        self._job_engine = engine or project.render.engine
-        self._job_preview = preview  # a fresh-start preview: its keys are no block's, never "seen"
-        # The job gets its own copy: the user keeps editing while it runs.
         snap = snapshot(project)
-        cache_dir = self.cache_dir(project)
-        cls = ProcessJob if registry.get(self._job_engine).needs_worker_process else ThreadJob
-        self._job = cls(snap, self._job_engine, cache_dir, t_range, self)
+        if settings is not None:
+            import copy
+
+            snap.render = copy.deepcopy(settings)
+        export = {"out_path": str(out_path), "burn_lyrics": burn_lyrics, "crf": crf}
+        self._launch(snap, snap.render.engine, self.cache_dir(project), t_range, "export", export)
+        return True
+
+    def _launch(self, snap, engine: str, cache_dir: Path, t_range, kind: str, export: dict | None = None,
+                preview: bool = False) -> None:
+        self._job_kind, self._job_engine, self._job_preview = kind, engine, preview
+        cls = ProcessJob if registry.get(engine).needs_worker_process else ThreadJob
+        self._job = cls(snap, engine, cache_dir, t_range, self, export=export)
         self._job.event.connect(self._on_job_event)
         self._job.ended.connect(self._on_job_ended)
         self._job.start()
         self.runningChanged.emit(True)
+
+    def start(self, project, *, t_range: tuple[float, float] | None = None, engine: str | None = None,
+              preview: bool = False) -> bool:
+        """Render the keyframes `t_range` (seconds; None = the whole song) needs with `engine`
+        (a registered engine's name; None = the project's setting). `preview`: a fresh-start
+        preview, whose keys are no block's (never "seen"). False if a job is running."""
+        if self._job is not None:
+            return False
+        if self._project is None:
+            self.set_project(project)
+        # The job gets its own copy: the user keeps editing while it runs.
+        self._launch(snapshot(project), engine or project.render.engine, self.cache_dir(project), t_range, "render",
+                     preview=preview)
         return True
 
     def cancel(self) -> None:
-        """Stop the running job (the AI worker is killed at once); `cancelled` follows."""
-        if self._job is not None:
+        """Stop the running render (the AI worker is killed at once); `cancelled` follows."""
+        if self.is_running():
+            self._job.cancel()
+
+    def cancel_export(self) -> None:
+        """Stop the running export (the worker is killed at once, even while it loads a model;
+        no MP4 appears); `exportCancelled` follows."""
+        if self.is_exporting():
             self._job.cancel()
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
@@ -248,7 +273,9 @@ class RenderController(QObject):
 
     def _on_job_event(self, ev: dict) -> None:
         kind = ev.get("event")
-        if kind == "plan":
+        if self._job_kind == "export":
+            self._on_export_event(kind, ev)
+        elif kind == "plan":
             self._pending = {key: bid for bid, key, _, cached in ev["needed"] if not cached}
             self._iters = {key: max(1, int(it)) for _, key, it, _ in ev["needed"]}
             self._job_blocks = {}
@@ -282,6 +309,18 @@ class RenderController(QObject):
             message = ev.get("message") or "render failed"
             self._end(lambda: self.failed.emit(message))
 
+    def _on_export_event(self, kind: str, ev: dict) -> None:
+        if kind == "progress":
+            self.exportProgress.emit(ev["done"], ev["total"], ev["message"])
+        elif kind == "done":
+            path, spi = str(ev.get("path", "")), float(ev.get("seconds_per_iteration") or 0.0)
+            self._end(lambda: self.exported.emit(path, spi))
+        elif kind == "cancelled":
+            self._end(self.exportCancelled.emit)
+        elif kind == "error":
+            message = ev.get("message") or "export failed"
+            self._end(lambda: self.exportFailed.emit(message))
+
     def _end(self, announce) -> None:
         self._pending.clear()
         self._job_blocks.clear()
@@ -293,7 +332,7 @@ class RenderController(QObject):
             if isinstance(job, QThread):
                 job.wait()  # `finished` comes just before the thread really ends: let it end first
             job.deleteLater()
-        announce = self._ending or self.finished.emit
+        announce = self._ending or (self.finished.emit if self._job_kind == "render" else self.exportCancelled.emit)
         self._ending = None
         self._cache_changed = True
         self.runningChanged.emit(False)
@@ -309,7 +348,7 @@ class RenderController(QObject):
         project = self._project
         if project is None:
             return {}
-        engine = self._job_engine if self._job is not None else project.render.engine
+        engine = self._job_engine if self.is_running() else project.render.engine
         return combine_states(project, self._results.get(engine), seen=self._seen, pending=self._pending,
                               job_blocks=self._job_blocks, current_fraction=self._current_fraction)
 

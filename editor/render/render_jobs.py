@@ -1,9 +1,13 @@
-"""The two kinds of render job the `RenderController` runs, and where the cache lives.
+"""The two kinds of job runner the `RenderController` uses, and where the cache lives.
 
-- `ThreadJob`: the draft engine in a QThread calling the Qt-free `render_worker.run_job`;
+Each runs either a render job (fill the cache for a range) or, given `export`
+({"out_path", "burn_lyrics", "crf"}), an export job (`render_video` to an MP4):
+
+- `ThreadJob`: the draft engine in a QThread calling the Qt-free `core.engine.worker`;
   Cancel sets a flag the core checks between steps.
-- `ProcessJob`: the AI engine in a QProcess running `python -m dreamreel.editor.render.render_worker`
-  (JSON events on stdout); Cancel kills it at once — finished keyframes are already cached.
+- `ProcessJob`: the AI engines in a QProcess running `python -m dreamreel.core.engine.worker`
+  (JSON events on stdout); Cancel kills it at once, even while it loads models; finished
+  keyframes are already cached, and a killed export's temp file is swept away.
 
 Both emit the worker's plain event dicts through `event` and say `ended` once, at the very end.
 """
@@ -17,7 +21,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QThread, Signal
 
-from dreamreel.editor.render.render_worker import project_payload, run_job, worker_command
+from dreamreel.core.engine.worker import job_args, project_payload, run_export, run_job, worker_command
 
 _TERMINAL = ("done", "cancelled", "error")
 
@@ -28,15 +32,22 @@ class ThreadJob(QThread):
     event = Signal(object)
     ended = Signal()
 
-    def __init__(self, project, engine_name: str, cache_dir: Path, t_range, parent=None):
+    def __init__(self, project, engine_name: str, cache_dir: Path, t_range, parent=None, *,
+                 export: dict | None = None):
         super().__init__(parent)
         self._args = (project, engine_name, cache_dir, t_range)
+        self._export = export
         self._stop = threading.Event()
         self.finished.connect(self.ended)
 
     def run(self) -> None:  # worker thread: no widgets, no project edits, only signals out
         project, engine_name, cache_dir, t_range = self._args
-        run_job(project, engine_name, cache_dir, emit=self.event.emit, t_range=t_range, cancel=self._stop.is_set)
+        if self._export is not None:
+            ex = self._export
+            run_export(project, engine_name, cache_dir, ex["out_path"], emit=self.event.emit, t_range=t_range,
+                       burn_lyrics=ex.get("burn_lyrics"), crf=ex.get("crf"), cancel=self._stop.is_set)
+        else:
+            run_job(project, engine_name, cache_dir, emit=self.event.emit, t_range=t_range, cancel=self._stop.is_set)
 
     def cancel(self) -> None:
         self._stop.set()
@@ -52,14 +63,15 @@ class ProcessJob(QObject):
     event = Signal(object)
     ended = Signal()
 
-    def __init__(self, project, engine_name: str, cache_dir: Path, t_range, parent=None):
+    def __init__(self, project, engine_name: str, cache_dir: Path, t_range, parent=None, *,
+                 export: dict | None = None):
         super().__init__(parent)
         self._tmp = tempfile.TemporaryDirectory(prefix="dreamreel-job-")
         project_file = Path(self._tmp.name) / "project.json"
         project_file.write_text(json.dumps(project_payload(project)), encoding="utf-8")
-        args = ["--project", str(project_file), "--cache", str(cache_dir), "--engine", engine_name]
-        if t_range is not None:
-            args += ["--t0", repr(float(t_range[0])), "--t1", repr(float(t_range[1]))]
+        args = ["--project", str(project_file), *job_args(engine_name, cache_dir, t_range, export=export)]
+        self._out = Path(export["out_path"]) if export is not None else None
+        self._succeeded = False
         self._buffer = b""
         self._stderr = b""
         self._ended_seen = False
@@ -102,6 +114,7 @@ class ProcessJob(QObject):
         if isinstance(ev, dict) and "event" in ev:
             if ev["event"] in _TERMINAL:
                 self._ended_seen = True
+                self._succeeded = ev["event"] == "done"
             self.event.emit(ev)
 
     def _on_stderr_changed(self) -> None:
@@ -123,6 +136,10 @@ class ProcessJob(QObject):
         if not self._ended_seen:
             self._ended_seen = True
             self.event.emit({"event": "cancelled"} if self._cancelled else {"event": "error", "message": message})
+        if self._out is not None and not self._succeeded:
+            from dreamreel.core.tempfiles import sweep
+
+            sweep(self._out.parent, force=True)  # the killed writer's temp MP4 (its pid is dead now)
         self._tmp.cleanup()
         self.ended.emit()
 

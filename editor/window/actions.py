@@ -496,7 +496,7 @@ class ActionSlots:
             self.show_error(str(e))
             return
         if not started:
-            self.show_error("An export is running; wait for it or cancel it in the export window" if rc.is_exporting()
+            self.show_error("An export is running; wait for it or cancel it in the status bar" if rc.is_exporting()
                             else "A render is already running; cancel it first")
 
     def _render_cost_ok(self, t_range) -> bool:

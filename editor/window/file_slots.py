@@ -196,11 +196,42 @@ class FileSlots:
         self.statusBar().showMessage(f"Exported {path}", 5000)
 
     def export_video(self):
-        dialog = export_dialog_class()(self.document.project, self, controller=self.render_controller)
+        """File > Export video: the dialog collects the choices; the export then runs in the
+        background with its progress in the status bar (the window stays usable)."""
+        dialog = export_dialog_class()(self.document.project, self, controller=self.render_controller,
+                                       selection=self.document.selection_span())
         dialog.setAttribute(Qt.WA_DeleteOnClose)
-        self._export_dialog = dialog  # window-modal, no nested event loop
+        dialog.exportRequested.connect(lambda request, d=dialog: self.start_export(request, d))
+        self._export_dialog = dialog  # window-modal while choosing, no nested event loop
         dialog.setWindowModality(Qt.WindowModal)
         dialog.show()
+
+    def start_export(self, request, dialog=None) -> bool:
+        """Start the export `request` (an ExportDialog's choices) on the one render runner, on a
+        snapshot of the project taken now (edits made meanwhile do not reach it); closes the
+        dialog, or shows there why not."""
+        rc = self.render_controller
+        problem = None
+        if rc is None:
+            problem = "This window has no renderer; export from the command line (dreamreel render -o)."
+        elif rc.is_exporting():
+            problem = "An export is already running; wait for it or cancel it in the status bar."
+        elif rc.is_busy():
+            problem = "A render is running in the main window; cancel it or wait for it, then export."
+        if problem is None and not rc.start_export(self.document.project, request.out_path, settings=request.settings,
+                                                   t_range=request.t_range, burn_lyrics=request.burn_lyrics,
+                                                   crf=request.crf):
+            problem = "A render is running in the main window; cancel it or wait for it, then export."
+        if problem is not None:
+            if dialog is not None:
+                dialog.show_error(problem)
+            else:
+                self.show_error(problem)
+            return False
+        self.export_progress.started(request.out_path, request.settings.engine)
+        if dialog is not None:
+            dialog.accept()
+        return True
 
     def _last_dir(self) -> str:
         return str(self.document.path.parent) if self.document.path else ""

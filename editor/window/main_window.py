@@ -95,6 +95,11 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
         self.import_bar.setMaximumWidth(90)
         self.import_bar.setVisible(False)
         bar = self.statusBar()
+        if self.render_controller is not None:  # the export's progress line: bar and Cancel
+            from dreamreel.editor.render.export_progress import ExportProgress
+
+            self.export_progress = ExportProgress(self.render_controller, self)
+            bar.addPermanentWidget(self.export_progress)
         for label in (self.import_label, self.import_bar, self.position_label, self.selection_label,
                       self.render_label, self.device_label):
             bar.addPermanentWidget(label)
@@ -292,8 +297,17 @@ class MainWindow(FileSlots, action_table.ActionSlots, QMainWindow):
             return True
         return False
 
+    def _may_stop_export(self) -> bool:
+        """Closing while an export runs stops it (no video is written): ask first."""
+        rc = self.render_controller
+        if rc is None or not rc.is_exporting():
+            return True
+        answer = QMessageBox.question(self, "Export running", "An export is running. Stop it and close?",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def closeEvent(self, event):
-        if not self._maybe_save():
+        if not self._may_stop_export() or not self._maybe_save():
             event.ignore()
             return
         self.autosaver.timer.stop()
