@@ -125,3 +125,65 @@ def test_legend_and_block_tooltip_name_the_states(qtbot, tmp_path):
         assert "Out of date" in hover_tip(window, 7.6) and "Out of date" not in hover_tip(window, 2.0)
     finally:
         close_window(window)
+
+
+def _render_via_download(qtbot, window, monkeypatch, fetch):
+    """Render selection -> missing-weights dialog -> Download…, with the download's fetch
+    replaced by `fetch` (no network); rc.start recorded. Returns (download dialog, starts)."""
+    from dreamreel.core.engine import download as download_mod
+
+    monkeypatch.setattr(download_mod, "download_preset", fetch)
+    rc = window.render_controller
+    starts = []
+    monkeypatch.setattr(rc, "start", lambda project, t_range=None: starts.append((project.render.engine, t_range)) or True)
+    window.document.select(["two"])
+    window.actions["render_selection"].trigger()
+    qtbot.waitUntil(lambda: getattr(window, "missing_weights_dialog", None) is not None, timeout=WAIT)
+    window.missing_weights_dialog.download_button.click()
+    download = window.settings_panel.download_dialog
+    assert download is not None and download.isVisible()
+    qtbot.waitUntil(lambda: not download.is_running(), timeout=WAIT)
+    return download, starts
+
+
+def test_a_finished_download_starts_the_render_asked_for(qtbot, tmp_path, monkeypatch):
+    import dataclasses
+
+    from dreamreel.core.engine import registry
+
+    entry = registry.get("vqgan-clip")
+
+    def fetch(name, **_kw):  # the files "arrive": the engine has nothing missing any more
+        monkeypatch.setitem(registry.entries(), "vqgan-clip",
+                            dataclasses.replace(entry, missing_fn=registry._nothing_missing))
+        return [tmp_path / "models" / f"{name}.ckpt"]
+
+    window = open_window(qtbot, make_project_file(tmp_path), render=True)
+    try:
+        download, starts = _render_via_download(qtbot, window, monkeypatch, fetch)
+        qtbot.waitUntil(lambda: bool(starts), timeout=WAIT)
+        assert starts == [("vqgan-clip", (6.0, 9.0))]  # block two, with the now-available engine
+        assert "downloaded: rendering with VQGAN" in window.statusBar().currentMessage()
+        assert getattr(window, "missing_weights_dialog", None) is None
+        download.reject()
+    finally:
+        close_window(window)
+
+
+def test_a_failed_or_cancelled_download_renders_nothing_and_says_so(qtbot, tmp_path, monkeypatch):
+    from dreamreel.core.engine.download import Cancelled, DownloadError
+
+    window = open_window(qtbot, make_project_file(tmp_path), render=True)
+    try:
+        for error, word in ((DownloadError("no mirror worked for x.ckpt"), "failed"), (Cancelled(), "cancelled")):
+            def fetch(name, error=error, **_kw):
+                raise error
+
+            download, starts = _render_via_download(qtbot, window, monkeypatch, fetch)
+            message = window.statusBar().currentMessage()
+            assert starts == [] and f"Download of vqgan_imagenet_f16_16384 {word}" in message, message
+            assert "nothing rendered" in message and "\n" not in message
+            download.reject()  # Close
+            qtbot.waitUntil(lambda: window.settings_panel.download_dialog is None, timeout=WAIT)
+    finally:
+        close_window(window)

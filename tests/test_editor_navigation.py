@@ -139,3 +139,21 @@ def test_empty_state_hint_and_fit_after_import(qtbot, tmp_path):
         assert x1 >= w.document.project.duration_ms / 1000 - 0.01 and x0 <= 0.0
     finally:
         close_window(w)
+
+
+def test_scrollbar_has_the_timeline_width_at_the_default_size(qtbot, tmp_path):
+    """The scrollbar has its own row: at the window's default size it spans (nearly) the whole
+    timeline, not the ~330 px left beside the state legend and the zoom slider."""
+    from dreamreel.editor.window.main_window import MainWindow
+
+    w = MainWindow(use_audio=False, render=False)  # its own default size, no resize
+    w.open_path(make_project_file(tmp_path), offer_recovery=False)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        QApplication.processEvents()
+        nav = w.timeline.navigator
+        assert nav.legend.isVisible() and nav.zoom.isVisible()
+        assert nav.scrollbar.width() >= 0.8 * w.timeline.width(), (nav.scrollbar.width(), w.timeline.width())
+    finally:
+        close_window(w)

@@ -37,6 +37,7 @@ class ModelDownloadDialog(QDialog):
     """Fetches one preset's files into the models dir; Cancel keeps the partial file for resume."""
 
     downloaded = Signal(str)  # preset name
+    failed = Signal(str)  # "cancelled", or the failure's first line
 
     def __init__(self, name: str, parent=None):
         super().__init__(parent)
@@ -109,8 +110,11 @@ class ModelDownloadDialog(QDialog):
         self.bar.setValue(0)
         if isinstance(error, Cancelled):
             self._finish("Download cancelled. The partial file is kept: downloading again resumes it.")
+            self.failed.emit("cancelled")
         else:
-            self._finish(describe_failure(error))
+            text = describe_failure(error)
+            self._finish(text)
+            self.failed.emit(text.splitlines()[0] if text else "failed")
 
     def reject(self):
         """Cancel while running (the dialog stays until the worker stops); close otherwise."""

@@ -126,7 +126,7 @@ class OverviewStrip(QWidget):
 
 
 class Navigator(QWidget):
-    """Overview strip on top; a scrollbar and a zoom slider below. Talks to a TimelineView."""
+    """Overview strip on top; the scrollbar below it, full width; the state legend and a zoom slider under that. Talks to a TimelineView."""
 
     def __init__(self, timeline, parent=None):
         super().__init__(parent)
@@ -140,17 +140,20 @@ class Navigator(QWidget):
         self.zoom.setFixedWidth(160)
         self.zoom.setToolTip("Zoom: left shows the whole song, right a fraction of a second (Ctrl+wheel, Ctrl+=/-)")
         self._updating = False
+        # The scrollbar has its own row (the full width: a thumb you can grab at 2,000 blocks);
+        # the state legend and the zoom slider share the row below it.
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.scrollbar, 1)
         self.legend = StateLegend(self)
         row.addWidget(self.legend)
+        row.addStretch(1)
         row.addWidget(QLabel("Zoom"))
         row.addWidget(self.zoom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 2)
         layout.setSpacing(2)
         layout.addWidget(self.overview)
+        layout.addWidget(self.scrollbar)
         layout.addLayout(row)
         self.overview.panRequested.connect(self._pan_to)
         self.scrollbar.valueChanged.connect(lambda v: self._updating or self._pan_to(v / 1000.0))

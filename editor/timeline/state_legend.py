@@ -1,4 +1,4 @@
-"""The block-state legend beside the timeline's zoom slider: one swatch per render state in
+"""The block-state legend under the timeline's scrollbar (left of the zoom slider): one swatch per render state in
 the lane's own colours (theme.STATE_COLOURS), its label, and what it means as a tooltip."""
 
 from __future__ import annotations

@@ -477,12 +477,30 @@ class ActionSlots:
                 self.settings_panel.choose_engine(registry.DEFAULT_ENGINE)
                 go(registry.DEFAULT_ENGINE)
             elif choice == DOWNLOAD:
-                dialog_ = self.settings_panel.open_download(dialog.download_name)
-                dialog_.downloaded.connect(lambda *_: self.engine_choice.refresh())
+                self._download_then_render(dialog.download_name, engine, go)
 
         dialog.chosen.connect(on_chosen)
         self.missing_weights_dialog = dialog
         dialog.open()
+
+    def _download_then_render(self, name: str, engine: str, go) -> None:
+        """Fetch `name` in the download dialog; once it is on disk, the render the user asked
+        for goes ahead (weights checked again: a still-missing file asks again). On cancel or
+        failure nothing starts and the status bar says so."""
+        download = self.settings_panel.open_download(name)
+        label = registry.get(engine).label
+
+        def on_downloaded(*_):
+            self.engine_choice.refresh()
+            self.statusBar().showMessage(f"{name} downloaded: rendering with {label}", 8000)
+            self.ensure_weights(engine, go)
+
+        def on_failed(why: str):
+            what = "cancelled" if why == "cancelled" else f"failed ({why})"
+            self.statusBar().showMessage(f"Download of {name} {what}: nothing rendered; press Render to try again", 0)
+
+        download.downloaded.connect(on_downloaded)
+        download.failed.connect(on_failed)
 
     def _begin_render(self, t_range):
         rc = self.render_controller
