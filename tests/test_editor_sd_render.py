@@ -68,3 +68,29 @@ def test_render_selection_with_engine_sd_fills_the_cache_and_the_preview(qtbot, 
         assert not w.statusBar().currentMessage().lower().startswith(("render failed", "cannot", "error"))
     finally:
         close_window(w)
+
+
+def test_export_with_sd_and_no_rife_weights_says_so_in_the_dialog(qtbot, example, tmp_path):
+    """In-betweens 'auto' on SD means RIFE; without its weights the export blends instead and
+    the CLI says so in one line on stderr. The editor's export runs in-process, where stderr is
+    no one's screen: the dialog shows that line (fails without the ExportJob.warned note)."""
+    tiny = make_tiny_sd(tmp_path / "tiny-sd")
+    project = load_project(example)
+    project.render.engine = "sd"
+    project.render.engine_settings().sd_model = str(tiny)
+    save_project(project, example)
+    w = open_window(qtbot, example, render=True)
+    try:
+        w.actions["export_video"].trigger()
+        dlg = w._export_dialog
+        assert dlg._interp.currentText() == "auto"
+        dlg._path_edit.setText(str(tmp_path / "out.mp4"))
+        with qtbot.waitSignal(dlg.exported, timeout=WAIT):
+            dlg.start_export()
+        assert (tmp_path / "out.mp4").is_file()
+        assert dlg._note.isVisibleTo(dlg), dlg._note.text()
+        note = dlg._note.text()
+        assert note.startswith("RIFE weights not found") and "`dreamreel models download rife`" in note, note
+        dlg.close()
+    finally:
+        close_window(w)

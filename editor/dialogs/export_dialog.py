@@ -36,6 +36,7 @@ class ExportJob(QThread):
     succeeded = Signal(str, float)  # output path, seconds per iteration measured (0 = none)
     failed = Signal(str)
     cancelled = Signal()
+    warned = Signal(str)  # one line the user should see (RIFE weights missing: blends instead)
 
     def __init__(self, project, engine_name: str, cache_dir: Path, out_path: Path, burn: bool, parent=None):
         super().__init__(parent)
@@ -62,6 +63,12 @@ class ExportJob(QThread):
                 self.progressed.emit(int(done), int(total), message)
 
         try:
+            from dataclasses import replace
+
+            from dreamreel.core.engine.interpolate import settle_interpolation
+
+            mode = settle_interpolation(project.render, warn=self.warned.emit)  # else only on stderr
+            project = replace(project, render=replace(project.render, interpolation=mode))
             engine = registry.get(engine_name).load(project.render)
             render_video(project, engine, KeyframeCache(cache_dir), out_path, burn_lyrics=burn,
                          progress=progress, cancel=self._stop.is_set)
@@ -154,6 +161,9 @@ class ExportDialog(QDialog):
         self._error.setWordWrap(True)
         self._error.setStyleSheet("color: #ff6b6b;")
         self._error.setVisible(False)
+        self._note = QLabel()  # the job's warnings (RIFE weights missing)
+        self._note.setWordWrap(True)
+        self._note.setVisible(False)
 
         self._buttons = QDialogButtonBox()
         self._export_btn = self._buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -169,6 +179,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self._bar)
         layout.addWidget(self._status)
         layout.addWidget(self._error)
+        layout.addWidget(self._note)
         layout.addWidget(self._buttons)
 
         for w in (self._width, self._height, self._fps):
@@ -260,6 +271,8 @@ class ExportDialog(QDialog):
         self._job.succeeded.connect(self._on_export_succeeded)
         self._job.failed.connect(self._on_export_failed)
         self._job.cancelled.connect(self._on_export_cancelled)
+        self._note.setVisible(False)
+        self._job.warned.connect(self._on_job_warned)  # a slot: queued to the GUI thread
         self._job.finished.connect(self._on_job_finished)
         self._set_running(True)
         self._status.setText("Starting…")
@@ -298,6 +311,10 @@ class ExportDialog(QDialog):
         self._status.setText(f"Done: {path}")
         self._open_btn.setVisible(True)
         self.exported.emit(path)
+
+    def _on_job_warned(self, message: str) -> None:
+        self._note.setText(message.removeprefix("dreamreel render: "))
+        self._note.setVisible(True)
 
     def _on_export_failed(self, message: str) -> None:
         self._show_error(f"Export failed: {message}")
