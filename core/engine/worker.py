@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
@@ -128,7 +129,13 @@ def run_export(project, engine_name: str, cache_dir: str | Path, out_path: str |
         from dreamreel.core.engine.cache import KeyframeCache
         from dreamreel.core.engine.render import render_video
 
-        nonlocal engine
+        from dreamreel.core.engine.interpolate import settle_interpolation
+
+        nonlocal engine, project
+        # Settled here, not in render_video: its one line (RIFE weights missing, blends instead)
+        # goes to the editor as a "note" event; a worker's stderr is nobody's screen.
+        mode = settle_interpolation(project.render, warn=lambda line: emit({"event": "note", "message": line}))
+        project = replace(project, render=replace(project.render, interpolation=mode))
         engine = engine or registry.get(engine_name).load(project.render)
         if cancel is not None and cancel():
             raise Cancelled()
@@ -162,7 +169,6 @@ def snapshot(project):
     Block objects into a new list, see `core.commands`); the small mutable parts (render
     settings, style, song, tags) are copied."""
     import copy
-    from dataclasses import replace
 
     from dreamreel.core.events import Signal
 

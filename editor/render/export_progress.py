@@ -38,6 +38,7 @@ class ExportProgress(QWidget):
         self._name = ""
         self._result: str | None = None
         self._phase = ""
+        self._note = ""
         self._clock = QElapsedTimer()
         self.label = QLabel()
         self.bar = QProgressBar()
@@ -60,11 +61,13 @@ class ExportProgress(QWidget):
         controller.exported.connect(self._on_exported)
         controller.exportFailed.connect(self._on_failed)
         controller.exportCancelled.connect(self._on_cancelled)
+        controller.exportNote.connect(self._on_note)
         self.hide()
 
     def started(self, out_path, engine: str) -> None:
         """An export to `out_path` with `engine` has just started."""
         self._engine, self._name, self._result, self._phase = engine, Path(out_path).name, None, ""
+        self._note = ""
         self.label.setText(f"Exporting {self._name}: starting…")
         self.bar.setRange(0, 0)  # busy until the first progress report
         self.bar.show()
@@ -90,7 +93,15 @@ class ExportProgress(QWidget):
             text += f", about {fmt_duration(elapsed * (1 - frac) / frac)} left"
         self.label.setText(text)
 
+    def _on_note(self, line: str) -> None:
+        """A line the export wants the user to read; kept next to the result when it ends."""
+        self._note = line.removeprefix("dreamreel render: ")
+        self.setToolTip(self._note)
+        self.message.emit(self._note)
+
     def _ended(self, text: str) -> None:
+        if self._note:
+            text = f"{text} ({self._note})"
         self.label.setText(text)
         self.bar.hide()
         self.cancel_button.hide()

@@ -41,7 +41,7 @@ class RenderController(QObject):
     Signals: keyframeDone(block_id), progress(done, total, message), finished(), failed(message),
     cancelled(), runningChanged(bool), statesChanged() (read `current_states()` then; cheap).
     An export has its own: exportProgress(done, total, message), exported(path, seconds per
-    iteration measured or 0), exportFailed(message), exportCancelled(); runningChanged too.
+    iteration measured or 0), exportFailed(message), exportCancelled(), exportNote(line); runningChanged too.
     """
 
     keyframeDone = Signal(str)
@@ -55,6 +55,7 @@ class RenderController(QObject):
     exported = Signal(str, float)
     exportFailed = Signal(str)
     exportCancelled = Signal()
+    exportNote = Signal(str)  # one line the user should see (e.g. RIFE weights missing: blends instead)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -315,6 +316,8 @@ class RenderController(QObject):
         elif kind == "done":
             path, spi = str(ev.get("path", "")), float(ev.get("seconds_per_iteration") or 0.0)
             self._end(lambda: self.exported.emit(path, spi))
+        elif kind == "note":
+            self.exportNote.emit(str(ev.get("message", "")))
         elif kind == "cancelled":
             self._end(self.exportCancelled.emit)
         elif kind == "error":
