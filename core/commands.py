@@ -414,14 +414,19 @@ class SetBlockFields(_Snapshot):
 
     def _new_blocks(self, project):
         b = _get(project, self.block_id)
-        bad = set(self.fields) - set(self.EDITABLE)
-        if bad:
-            raise CommandError(f"cannot set {', '.join(sorted(bad))} on a block")
-        problem = _check_fields(self.fields)
-        if problem:
-            raise CommandError(problem)
+        _check_editable(self.fields)
         new = replace(b, **copy.deepcopy(self.fields))
         return [new if x.id == b.id else x for x in project.blocks]
+
+
+def _check_editable(fields: dict) -> None:
+    """Refuse fields a block edit may not set, or values `_check_fields` refuses."""
+    bad = set(fields) - set(SetBlockFields.EDITABLE)
+    if bad:
+        raise CommandError(f"cannot set {', '.join(sorted(bad))} on a block")
+    problem = _check_fields(fields)
+    if problem:
+        raise CommandError(problem)
 
 
 @dataclass
@@ -433,12 +438,7 @@ class SetBlocksFields(_Snapshot):
     label: str = "Edit blocks"
 
     def _new_blocks(self, project):
-        bad = set(self.fields) - set(SetBlockFields.EDITABLE)
-        if bad:
-            raise CommandError(f"cannot set {', '.join(sorted(bad))} on a block")
-        problem = _check_fields(self.fields)
-        if problem:
-            raise CommandError(problem)
+        _check_editable(self.fields)
         ids = {_get(project, i).id for i in self.block_ids}
         return [replace(b, **copy.deepcopy(self.fields)) if b.id in ids else b for b in project.blocks]
 
