@@ -271,3 +271,17 @@ def test_the_timelines_analysis_serves_the_render(tmp_path, monkeypatch):
     monkeypatch.setattr(audio_analysis, "analyze", lambda *a, **k: pytest.fail("analysed twice"))
     got = load_analysis(p, KeyframeCache(tmp_path / "cache"))
     assert np.array_equal(got.rms, opened.rms) and not (tmp_path / "cache" / "analysis").exists()
+
+
+def test_the_video_never_replaces_the_song_it_reads(tmp_path):
+    """render_video (every export: CLI and the editor's worker) refuses an output that is the
+    song, before any work; the song is left as it was."""
+    from dreamreel.core.errors import DreamreelError
+
+    p = make_project(tmp_path)
+    song = p.audio_path()
+    before = song.read_bytes()
+    engine = counting_draft()
+    with pytest.raises(DreamreelError, match="is the song"):
+        render_video(p, engine, KeyframeCache(tmp_path / "cache"), song)
+    assert song.read_bytes() == before and engine.calls == []

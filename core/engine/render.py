@@ -271,6 +271,10 @@ def render_video(project: Project, engine, cache: KeyframeCache, out_path: str |
     if out_path is None and png_dir is None:
         raise DreamreelError("nothing to write: give an output file or a PNG folder")
     check_outputs(out_path, png_dir)
+    if out_path is not None:  # every caller (CLI, the editor's export): never over the song or project
+        from dreamreel.core.outputs import check_not_input
+
+        check_not_input(out_path, {"project": project.path, "song": project.audio_path()}, flag="output")
     if project.render.interpolation == "auto":  # the engine's default (the CLI settles it itself)
         import sys
         from dataclasses import replace
