@@ -75,7 +75,7 @@ def check_weight(value: Any, where: str) -> None:
 def check_bounds(project) -> None:
     """Raise ProjectError for the first time, duration, weight, seed or count out of range
     (weights written in a block's text, `a lighthouse:2 | fog:-1`, count too)."""
-    from dreamreel.core.engine.prompts import parse_prompts
+    from dreamreel.core.engine.prompts import parse_prompts, uses_prompt_syntax
 
     if project.audio is not None:
         check_time(project.audio.duration_ms, "audio.duration_ms")
@@ -91,7 +91,7 @@ def check_bounds(project) -> None:
         if b.style is not None:
             _check_style(b.style, f"{where}.style")
         try:
-            parsed = parse_prompts(b.text) if ":" in b.text and b.prompt_syntax is not False else ()
+            parsed = parse_prompts(b.text) if ":" in b.text and uses_prompt_syntax(b) else ()
         except DreamreelError as e:
             raise ProjectError(f"{where}.text: {e}") from None
         for p in parsed:

@@ -270,7 +270,9 @@ def _quote(text: str) -> str:
 
 def _syntax_value(block: Block) -> str:
     """The `syntax` cell: `literal` for a literal block, else `prompt` (None reads the grammar too)."""
-    return "literal" if block.prompt_syntax is False else "prompt"
+    from dreamreel.core.engine.prompts import uses_prompt_syntax
+
+    return "prompt" if uses_prompt_syntax(block) else "literal"
 
 
 def _style_mode_value(block: Block) -> str:
@@ -289,10 +291,12 @@ def _read_style_mode(block: Block) -> str:
 def optional_columns(blocks: list[Block]) -> tuple[str, ...]:
     """The optional columns `blocks` need: `negatives` when a block style has some, `syntax` when one is literal, `style_mode` when one's
     mode differs from what its row would read as without the column."""
+    from dreamreel.core.engine.prompts import uses_prompt_syntax
+
     needed = []
     if any(b.style is not None and b.style.negatives for b in blocks):
         needed.append("negatives")
-    if any(b.prompt_syntax is False for b in blocks):
+    if not all(uses_prompt_syntax(b) for b in blocks):
         needed.append("syntax")
     if any(_style_mode_value(b) != _read_style_mode(b) for b in blocks):
         needed.append("style_mode")

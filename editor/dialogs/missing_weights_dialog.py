@@ -10,6 +10,8 @@ waits in a nested event loop; the window acts on `choice` when it finishes.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
 
@@ -33,7 +35,7 @@ class MissingWeightsDialog(QDialog):
         fallback = registry.get(registry.DEFAULT_ENGINE).label
         short = fallback.split(" (")[0]  # "Draft (instant, no models)" -> "Draft"
         self.setWindowTitle(f"{label}: model files missing")
-        lines = "".join(f"<li>{_escape(str(m))}</li>" for m in missing)
+        lines = "".join(f"<li>{html.escape(str(m))}</li>" for m in missing)
         self.message = QLabel(f"<b>{label}</b> cannot render yet: its model files are not on disk."
                               f"<ul>{lines}</ul>{fallback} renders now without them (quick, abstract pictures); "
                               "switch back once the download is done.")
@@ -69,6 +71,3 @@ class MissingWeightsDialog(QDialog):
         if first:
             self.chosen.emit(self.choice)
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

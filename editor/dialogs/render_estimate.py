@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QMessageBox
 from dreamreel.core.engine import registry
 from dreamreel.core.engine.preview_plan import ASK_ABOVE_S
 
-_SPI_KEY = "export/seconds_per_iteration/{}"  # the export dialog's measured speed
+from dreamreel.editor.render.export_progress import SPI_KEY  # the last export's measured speed
 
 
 def seconds_per_iteration(render, engine: str) -> float | None:
-    measured = QSettings("dreamreel", "dreamreel").value(_SPI_KEY.format(engine))
+    measured = QSettings("dreamreel", "dreamreel").value(SPI_KEY.format(engine))
     try:
         if measured is not None and float(measured) > 0:
             return float(measured)

@@ -48,7 +48,6 @@ class EngineChoice(QComboBox):
             self.addItem(entry.label, name)
             self.setItemData(self.count() - 1, entry.description, Qt.ItemDataRole.ToolTipRole)
         self.setToolTip("Picture engine (the same setting as Project settings ▸ Engine)")
-        # As wide as the longest label with its note: the toolbar never shifts when it changes.
         # A fixed width (about 22 characters; the face elides, the list shows whole entries):
         # the toolbar never shifts when an entry's note changes, and leaves room for the rest.
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -94,11 +93,9 @@ class EngineChoice(QComboBox):
         self.missing = missing
         for i in range(self.count()):
             name = self.itemData(i)
-            label = registry.get(name).label
-            lacking = missing.get(name)
-            self.setItemText(i, label + (MISSING_SUFFIX if lacking else ""))
+            entry, lacking = registry.get(name), missing.get(name)
+            self.setItemText(i, entry.label + (MISSING_SUFFIX if lacking else ""))
             self.setItemIcon(i, self._warning if lacking else QIcon())
-            entry = registry.get(name)
             self.setItemData(i, entry.description + ("\n\nMissing: " + "; ".join(lacking) if lacking else ""),
                              Qt.ItemDataRole.ToolTipRole)
 

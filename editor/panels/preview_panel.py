@@ -353,7 +353,7 @@ class PreviewPanel(QWidget):
         from dreamreel.core.errors import DreamreelError
         from dreamreel.editor.dialogs import render_estimate
 
-        states = self._controller.states_of(engine) if hasattr(self._controller, "states_of") else None
+        states = self._controller.states_of(engine)
         if states is None or states.identity is None:
             return None
         try:
